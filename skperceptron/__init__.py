@@ -1,0 +1,10 @@
+"""Perceptrons trained by hand-derived calculus, as scikit-learn estimators.
+
+The estimators learn as the textbook derives it: a forward pass, a loss, the
+chain rule written out by hand, and a gradient-descent (or Newton) update.
+"""
+
+from ._linear import PerceptronRegressor, SigmoidPerceptronClassifier
+
+__all__ = ["PerceptronRegressor", "SigmoidPerceptronClassifier"]
+__version__ = "0.1.0"

@@ -1,0 +1,96 @@
+"""Per-sample losses of a raw score, with their hand-derived derivatives.
+
+Math layer: pure functions of arrays, no scikit-learn, no optimizer.
+Every loss works on raw scores ``Z`` of shape ``(n_samples, n_outputs)`` and
+targets ``Y`` of the same shape, and returns
+
+- ``loss(Z, Y)``: the per-sample loss ``L_i``, shape ``(n_samples,)``;
+- ``loss_gradient(Z, Y)``: ``L_i`` and ``dL_i/dZ_i``, which for each of these
+  losses is the seeds' error term ``ŷ − y``;
+- ``predict(Z)``: the model output ``ŷ`` (identity, sigmoid or softmax).
+
+Losses are computed from raw scores with stable primitives (``logaddexp``,
+``logsumexp``): probabilities are never clipped.
+"""
+
+import numpy as np
+from scipy.special import expit, logsumexp
+
+
+class HalfSquaredError:
+    """Half squared error of the regression perceptron (seed 000).
+
+    ``L(y, ŷ) = ½ (y − ŷ)²`` with ``ŷ = z``.
+    """
+
+    #: Upper bound of ``d²L/dz²``, used for a safe gradient-descent step.
+    curvature_bound = 1.0
+
+    def predict(self, Z):
+        """Return ``ŷ = z``."""
+        return Z
+
+    def loss(self, Z, Y):
+        """Return ``½ Σ_k (y_k − z_k)²`` per sample."""
+        return 0.5 * np.sum((Y - Z) ** 2, axis=1)
+
+    def loss_gradient(self, Z, Y):
+        """Return the loss and ``dL/dz``.
+
+        Seed 000: ``∂L/∂ŷ = −(y − ŷ)`` and ``∂ŷ/∂z = 1``, so ``dL/dz = ŷ − y``.
+        """
+        error = Z - Y
+        return 0.5 * np.sum(error**2, axis=1), error
+
+
+class BinaryLogLoss:
+    """Log-loss of the sigmoid unit (seeds 000, 002, 003).
+
+    ``L(y, ŷ) = −y ln ŷ − (1 − y) ln(1 − ŷ)`` with ``ŷ = σ(z)``, evaluated as
+    ``ln(1 + eᶻ) − y z``, which is the same number without overflow.
+    """
+
+    curvature_bound = 0.25  # max of σ'(z) = σ(z)(1 − σ(z))
+
+    def predict(self, Z):
+        """Return ``ŷ = σ(z)``."""
+        return expit(Z)
+
+    def loss(self, Z, Y):
+        """Return ``ln(1 + eᶻ) − y z`` summed over outputs, per sample."""
+        return np.sum(np.logaddexp(0, Z) - Y * Z, axis=1)
+
+    def loss_gradient(self, Z, Y):
+        """Return the loss and ``dL/dz``.
+
+        Seed 002: ``∂L/∂a = −y/a + (1 − y)/(1 − a)`` and ``∂a/∂z = a(1 − a)``,
+        whose product is ``dL/dz = a − y`` (``a = ŷ = σ(z)``).
+        """
+        return self.loss(Z, Y), expit(Z) - Y
+
+
+class MultinomialLogLoss:
+    """Log-loss of the softmax unit, for three or more classes.
+
+    ``L(y, ŷ) = −Σ_k y_k ln ŷ_k`` with ``ŷ = softmax(z)``, evaluated as
+    ``logsumexp(z) − Σ_k y_k z_k`` for one-hot ``y``.
+    """
+
+    curvature_bound = 0.5  # largest eigenvalue of diag(ŷ) − ŷŷᵀ
+
+    def predict(self, Z):
+        """Return ``ŷ = softmax(z)``."""
+        return np.exp(Z - logsumexp(Z, axis=1, keepdims=True))
+
+    def loss(self, Z, Y):
+        """Return ``logsumexp(z) − Σ_k y_k z_k`` per sample."""
+        return logsumexp(Z, axis=1) - np.sum(Y * Z, axis=1)
+
+    def loss_gradient(self, Z, Y):
+        """Return the loss and ``dL/dz``.
+
+        ``∂L/∂z_k = ŷ_k − y_k``: the sigmoid unit's ``ŷ − y``, one per class.
+        """
+        log_normalizer = logsumexp(Z, axis=1, keepdims=True)
+        loss = log_normalizer[:, 0] - np.sum(Y * Z, axis=1)
+        return loss, np.exp(Z - log_normalizer) - Y

@@ -1,0 +1,158 @@
+"""Objective of the linear perceptrons over a flat parameter vector.
+
+Math layer. For weights ``W`` (``n_features × n_outputs``) and intercepts ``b``
+(``n_outputs``), packed as ``θ = [vec(W), b]``::
+
+    J(θ) = Σᵢ sᵢ L(yᵢ, xᵢW + b) / Σᵢ sᵢ + (alpha/2) ‖W‖²
+
+with sample weights ``s`` and the intercepts unpenalized. The gradient is the
+seeds' hand-derived one, vectorized as in seed 003::
+
+    delta = s ⊙ (ŷ − y) / Σ s       (the weighted mean error)
+    ∇W J  = Xᵀ delta + alpha W
+    ∇b J  = Σᵢ deltaᵢ
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import eigvalsh
+from scipy.sparse.linalg import LinearOperator, eigsh
+from sklearn.utils import gen_batches
+
+#: Above this many features, the Gram matrix is not formed (matrix-free eigsh).
+_MAX_DENSE_GRAM = 2048
+_BLOCK_ROWS = 4096
+
+
+class LinearObjective:
+    """``J(θ)`` for ``Z = XW + b`` under a per-sample ``loss`` (see module doc).
+
+    Parameters
+    ----------
+    loss : object
+        One of the losses of :mod:`skperceptron._loss`.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Inputs.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets, encoded for ``loss``.
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative weights with a positive sum.
+    alpha : float
+        L2 penalty on ``W``.
+    """
+
+    def __init__(self, loss, X, Y, sample_weight, alpha):
+        self.loss = loss
+        self.X = X
+        self.Y = Y
+        self.sample_weight = sample_weight
+        self.alpha = alpha
+        self.n_samples, self.n_features = X.shape
+        self.n_outputs = Y.shape[1]
+        self.n_params = (self.n_features + 1) * self.n_outputs
+
+    def pack(self, W, b):
+        """Return ``θ = [vec(W), b]``."""
+        return np.concatenate([np.ravel(W), np.ravel(b)])
+
+    def unpack(self, theta):
+        """Return views ``W`` (n_features × n_outputs) and ``b`` of ``θ``."""
+        n_weights = self.n_features * self.n_outputs
+        W = theta[:n_weights].reshape(self.n_features, self.n_outputs)
+        return W, theta[n_weights:]
+
+    def _rows(self, batch):
+        if batch is None:
+            return self.X, self.Y, self.sample_weight
+        return self.X[batch], self.Y[batch], self.sample_weight[batch]
+
+    def value(self, theta, batch=None):
+        """Return ``J(θ)``, on the rows ``batch`` if given."""
+        W, b = self.unpack(theta)
+        X, Y, s = self._rows(batch)
+        mean_loss = s @ self.loss.loss(X @ W + b, Y) / s.sum()
+        return mean_loss + 0.5 * self.alpha * np.vdot(W, W)
+
+    def value_and_gradient(self, theta, batch=None):
+        """Return ``J(θ)`` and ``∇J(θ)``, on the rows ``batch`` if given."""
+        W, b = self.unpack(theta)
+        X, Y, s = self._rows(batch)
+        losses, error = self.loss.loss_gradient(X @ W + b, Y)  # error = ŷ − y
+        s_sum = s.sum()
+        delta = error * (s / s_sum)[:, None]  # seed 003: delta = (ŷ − y) / N
+        value = s @ losses / s_sum + 0.5 * self.alpha * np.vdot(W, W)
+        grad_W = X.T @ delta + self.alpha * W
+        grad_b = delta.sum(axis=0)
+        return value, self.pack(grad_W, grad_b)
+
+    def __call__(self, theta, batch=None):
+        """Alias of :meth:`value_and_gradient`, the optimizers' interface."""
+        return self.value_and_gradient(theta, batch)
+
+    def lipschitz_constant(self, per_sample=False):
+        """Return an upper bound ``L`` of the curvature of ``J``.
+
+        ``L = c · λ_max(X̃ᵀ S X̃ / Σ s) + alpha`` with ``X̃ = [X, 1]`` and ``c``
+        the loss's bound on ``d²L/dz²``: gradient descent with step ``1/L``
+        decreases ``J`` at every full-batch update. With ``per_sample=True``,
+        ``λ_max`` is replaced by ``max_i ‖x̃ᵢ‖²`` (over samples of positive
+        weight), which bounds the curvature of every minibatch.
+        """
+        if per_sample:
+            top = _max_row_norm2(self.X, self.sample_weight) + 1.0
+        else:
+            top = _max_eigenvalue_gram(self.X, self.sample_weight)
+        return self.loss.curvature_bound * top + self.alpha
+
+
+def _max_row_norm2(X, s):
+    """Largest squared row norm of ``X`` among rows with ``s > 0``."""
+    if sp.issparse(X):
+        norms = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+    else:
+        norms = np.einsum("ij,ij->i", X, X)
+    return float(norms[s > 0].max())
+
+
+def _max_eigenvalue_gram(X, s):
+    """Largest eigenvalue of ``X̃ᵀ S X̃ / Σs``, ``X̃ = [X, 1]``, ``S = diag(s)``."""
+    if X.shape[1] > _MAX_DENSE_GRAM:
+        return _max_eigenvalue_matrix_free(X, s)
+    gram = _weighted_gram(X, s) / s.sum()
+    n = gram.shape[0]
+    return float(eigvalsh(gram, subset_by_index=[n - 1, n - 1])[0])
+
+
+def _weighted_gram(X, s):
+    """Return ``X̃ᵀ S X̃`` (float64), reading ``X`` in row blocks."""
+    n_features = X.shape[1]
+    gram = np.zeros((n_features + 1, n_features + 1))
+    if sp.issparse(X):
+        XtS = (X.T @ sp.diags(s)).tocsr()
+        gram[:-1, :-1] = (XtS @ X).toarray()
+        gram[:-1, -1] = np.asarray(XtS.sum(axis=1)).ravel()
+    else:
+        for rows in gen_batches(X.shape[0], _BLOCK_ROWS):
+            X_s = X[rows] * s[rows, None]
+            gram[:-1, :-1] += X_s.T @ X[rows]
+            gram[:-1, -1] += X_s.sum(axis=0)
+    gram[-1, :-1] = gram[:-1, -1]
+    gram[-1, -1] = s.sum()
+    return gram
+
+
+def _max_eigenvalue_matrix_free(X, s):
+    """Lanczos estimate of the same eigenvalue, raised by 1% for safety."""
+    n_features = X.shape[1]
+    weights = np.asarray(s, dtype=np.float64) / s.sum()
+
+    def gram_vector(v):
+        z = weights * (X @ v[:-1] + v[-1])
+        return np.append(X.T @ z, z.sum())
+
+    operator = LinearOperator(
+        (n_features + 1, n_features + 1), matvec=gram_vector, dtype=np.float64
+    )
+    v0 = np.ones(n_features + 1)
+    top = eigsh(operator, k=1, which="LA", tol=1e-3, v0=v0, return_eigenvectors=False)
+    return 1.01 * float(top[0])

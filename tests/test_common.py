@@ -1,0 +1,17 @@
+"""scikit-learn's own estimator checks, with no expected failures."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skperceptron import PerceptronRegressor, SigmoidPerceptronClassifier
+
+ESTIMATORS = [
+    PerceptronRegressor(),
+    PerceptronRegressor(batch_size=None),
+    SigmoidPerceptronClassifier(),
+    SigmoidPerceptronClassifier(batch_size=None),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
