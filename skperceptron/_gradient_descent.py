@@ -66,7 +66,7 @@ class GradientDescent:
         self.random_state = random_state
         self.verbose = verbose
 
-    def minimize(self, fun, x0, n_samples, *, validation_score=None, warn=True):
+    def minimize(self, fun, x0, n_samples, *, validation_score=None, incremental=False):
         """Run up to ``max_iter`` epochs from ``x0``.
 
         Parameters
@@ -81,9 +81,10 @@ class GradientDescent:
         validation_score : callable, default=None
             ``validation_score(θ)``, higher is better. When given, it decides
             when to stop, and the best parameters seen are returned.
-        warn : bool, default=True
-            Whether to warn with ``ConvergenceWarning`` when ``max_iter`` is
-            reached unconverged.
+        incremental : bool, default=False
+            True for a step of an incremental fit (``partial_fit``): no
+            ``ConvergenceWarning`` at ``max_iter``, and no check that the run
+            ends below where it started.
 
         Returns
         -------
@@ -105,8 +106,9 @@ class GradientDescent:
             progress.report(epoch, value, grad, self.learning_rate)
             if stopper.update(value, theta):
                 break
-        else:
-            if warn and self.max_iter > 0:
+        if not incremental:
+            _check_ended_lower(value, initial_value, epoch, self.learning_rate)
+            if not stopper.converged:
                 _warn_unconverged(self.tol, self.max_iter)
         return stopper.result(theta, value, grad, epoch)
 
@@ -196,8 +198,17 @@ class _Progress:
 def _check_divergence(value, initial_value, epoch, learning_rate):
     """Raise ``ValueError`` when the objective is non-finite or has exploded."""
     limit = _EXPLOSION_FACTOR * max(initial_value, np.finfo(np.float64).tiny)
-    if np.isfinite(value) and value <= limit:
-        return
+    if not (np.isfinite(value) and value <= limit):
+        _raise_diverged(value, initial_value, epoch, learning_rate)
+
+
+def _check_ended_lower(value, initial_value, epoch, learning_rate):
+    """Raise ``ValueError`` when a whole fit ends above where it started."""
+    if value > initial_value:
+        _raise_diverged(value, initial_value, epoch, learning_rate)
+
+
+def _raise_diverged(value, initial_value, epoch, learning_rate):
     raise ValueError(
         f"Gradient descent diverged at epoch {epoch} with "
         f"learning_rate={learning_rate:.6g}: the objective went from "

@@ -135,7 +135,7 @@ class _BaseLinearPerceptron(BaseEstimator):
             theta0,
             objective.n_samples,
             validation_score=validation_score,
-            warn=not incremental,
+            incremental=incremental,
         )
         self._store(objective, result)
         return self

@@ -1,0 +1,138 @@
+"""Gradient descent is the seeds' update, stops as scikit-learn does, fails loudly."""
+
+import re
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy.special import expit
+from sklearn.exceptions import ConvergenceWarning
+
+from skperceptron import PerceptronRegressor, SigmoidPerceptronClassifier
+from skperceptron._gradient_descent import GradientDescent
+from skperceptron.datasets import load_alien_moods
+
+
+def _from(estimator, w, b, **params):
+    estimator.set_params(warm_start=True, alpha=0.0, **params)
+    estimator.coef_, estimator.intercept_ = w, b
+    return estimator
+
+
+def test_one_epoch_of_the_regressor_is_the_seeds_update():
+    """Seed 000: w ← w + α·mean((y − ŷ)x), b ← b + α·mean(y − ŷ)."""
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(7, 2)), rng.normal(size=7)
+    w, b, lr = np.array([0.3, -0.2]), 0.1, 0.05
+    reg = _from(PerceptronRegressor(), w.copy(), b, learning_rate=lr, max_iter=1)
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X, y)
+    y_hat = X @ w + b
+    assert_allclose(reg.coef_, w + lr * np.mean((y - y_hat)[:, None] * X, axis=0))
+    assert reg.intercept_ == pytest.approx(b + lr * np.mean(y - y_hat))
+
+
+def test_one_epoch_of_the_classifier_is_the_seeds_update():
+    """Seeds 000/003: w ← w − α·mean((ŷ − y)x), with ŷ = σ(w·x + b)."""
+    X, y = load_alien_moods(return_X_y=True)
+    w, b, lr = np.array([[0.5, -0.4]]), np.array([0.2]), 0.3
+    clf = _from(SigmoidPerceptronClassifier(), w.copy(), b.copy(), learning_rate=lr)
+    clf.partial_fit(X, y, classes=[0, 1])
+    y_hat = expit(X @ w[0] + b[0])
+    assert_allclose(clf.coef_[0], w[0] - lr * np.mean((y_hat - y)[:, None] * X, axis=0))
+    assert_allclose(clf.intercept_, b - lr * np.mean(y_hat - y))
+
+
+def test_batch_size_one_is_the_seeds_per_sample_update():
+    X, y = load_alien_moods(return_X_y=True)
+    lr = 0.1
+    clf = SigmoidPerceptronClassifier(
+        learning_rate=lr, alpha=0.0, batch_size=1, shuffle=False
+    ).partial_fit(X, y, classes=[0, 1])
+    w, b = np.zeros(2), 0.0
+    for x_i, y_i in zip(X, y, strict=True):
+        error = expit(x_i @ w + b) - y_i
+        w, b = w - lr * error * x_i, b - lr * error
+    assert_allclose(clf.coef_[0], w)
+    assert_allclose(clf.intercept_[0], b)
+
+
+def test_loss_curve_records_the_objective_after_each_epoch():
+    X, y = load_alien_moods(return_X_y=True)
+    clf = SigmoidPerceptronClassifier(learning_rate=0.1, max_iter=3, tol=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    w, b, curve = np.zeros(2), 0.0, []
+    for _ in range(3):
+        error = expit(X @ w + b) - y
+        w = w - 0.1 * (X.T @ error / 4 + clf.alpha * w)
+        b = b - 0.1 * error.mean()
+        y_hat = expit(X @ w + b)
+        loss = -np.mean(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
+        curve.append(loss + clf.alpha / 2 * w @ w)
+    assert clf.n_iter_ == 3
+    assert_allclose(clf.loss_curve_, curve)
+
+
+def test_stops_after_n_iter_no_change_epochs_without_improvement():
+    quadratic = _quadratic(curvature=1.0)
+    optimizer = GradientDescent(1.0, max_iter=50, tol=1e-3, n_iter_no_change=3)
+    result = optimizer.minimize(quadratic, np.array([1.0]), 1)
+    # One step of 1/L reaches the minimum; three more epochs do not improve.
+    assert result.success
+    assert result.nit == 4
+    assert_allclose(result.x, [0.0])
+
+
+def test_warns_when_max_iter_is_reached_quoting_tol_and_max_iter():
+    optimizer = GradientDescent(0.01, max_iter=7, tol=1e-9, n_iter_no_change=5)
+    with pytest.warns(ConvergenceWarning, match=r"max_iter=7.*tol=1e-09"):
+        result = optimizer.minimize(_quadratic(1.0), np.array([1.0]), 1)
+    assert not result.success
+    assert len(result.loss_curve) == 7
+
+
+@pytest.mark.parametrize("batch_size", [None, 2])
+def test_divergence_raises_naming_the_epoch_and_the_rate(batch_size):
+    X, y = load_alien_moods(return_X_y=True)
+    reg = PerceptronRegressor(learning_rate=10.0, batch_size=batch_size)
+    message = re.escape("learning_rate=10") + ".*StandardScaler.*'auto'"
+    with pytest.raises(ValueError, match="diverged at epoch [0-9]+ with " + message):
+        reg.fit(X * 100, y)
+    assert not hasattr(reg, "coef_")
+
+
+def test_validation_score_keeps_the_best_parameters():
+    scores = iter([0.5, 0.9, 0.7, 0.6, 0.4, 0.3])
+    optimizer = GradientDescent(0.1, max_iter=20, tol=0.0, n_iter_no_change=3)
+    seen = []
+
+    def score(theta):
+        seen.append(theta.copy())
+        return next(scores)
+
+    result = optimizer.minimize(
+        _quadratic(1.0), np.array([1.0]), 1, validation_score=score
+    )
+    assert result.nit == 5
+    assert_allclose(result.x, seen[1])
+    assert result.validation_scores == [0.5, 0.9, 0.7, 0.6, 0.4]
+
+
+def test_minibatches_are_reproducible_and_depend_on_the_seed():
+    X, y = load_alien_moods(return_X_y=True)
+    fits = [
+        SigmoidPerceptronClassifier(batch_size=1, random_state=seed, max_iter=3)
+        .fit(X, y)
+        .coef_
+        for seed in (0, 0, 1)
+    ]
+    assert_allclose(fits[0], fits[1])
+    assert not np.allclose(fits[0], fits[2])
+
+
+def _quadratic(curvature):
+    def fun(theta, batch=None):
+        return 0.5 * curvature * theta @ theta, curvature * theta
+
+    return fun

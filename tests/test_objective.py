@@ -1,0 +1,139 @@
+"""The hand-derived gradients equal numerical derivatives."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose
+from scipy.special import expit
+
+from skperceptron._loss import BinaryLogLoss, HalfSquaredError, MultinomialLogLoss
+from skperceptron._objective import LinearObjective
+
+from ._numdiff import numerical_gradient
+
+
+def _problem(loss_name, n_samples=40, n_features=5, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    if loss_name == "squared":
+        return HalfSquaredError(), X, rng.normal(size=(n_samples, 1))
+    if loss_name == "binary":
+        return BinaryLogLoss(), X, rng.randint(0, 2, size=(n_samples, 1)) * 1.0
+    classes = rng.randint(0, 3, size=n_samples)
+    return MultinomialLogLoss(), X, np.eye(3)[classes]
+
+
+LOSSES = ["squared", "binary", "multinomial"]
+
+
+@pytest.mark.parametrize("loss_name", LOSSES)
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_gradient_equals_numerical_derivative(loss_name, alpha, weighted):
+    loss, X, Y = _problem(loss_name)
+    rng = np.random.RandomState(1)
+    s = rng.randint(0, 4, size=len(X)) * 1.0 if weighted else np.ones(len(X))
+    objective = LinearObjective(loss, X, Y, s, alpha)
+    theta = rng.normal(size=objective.n_params)
+
+    value, grad = objective.value_and_gradient(theta)
+
+    assert value == pytest.approx(objective.value(theta), rel=1e-12)
+    expected = numerical_gradient(objective.value, theta)
+    assert_allclose(grad, expected, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("loss_name", LOSSES)
+def test_loss_derivative_is_y_hat_minus_y(loss_name):
+    """dL/dz = ŷ − y for every loss: the seeds' error term."""
+    loss, _, Y = _problem(loss_name, n_samples=6)
+    Z = np.random.RandomState(2).normal(size=Y.shape)
+    _, error = loss.loss_gradient(Z, Y)
+    assert_allclose(error, loss.predict(Z) - Y)
+    for i in range(len(Z)):
+        numeric = numerical_gradient(
+            lambda z, i=i: loss.loss(z[None], Y[i : i + 1])[0], Z[i]
+        )
+        assert_allclose(error[i], numeric, rtol=1e-6, atol=1e-10)
+
+
+def test_value_matches_the_seeds_formulas():
+    """J is the seeds' mean loss, written from the probabilities."""
+    _, X, Y = _problem("binary")
+    objective = LinearObjective(BinaryLogLoss(), X, Y, np.ones(len(X)), 0.0)
+    theta = np.random.RandomState(3).normal(size=objective.n_params)
+    W, b = objective.unpack(theta)
+    y_hat = expit(X @ W + b)
+    seed_003 = -np.mean(Y * np.log(y_hat) + (1 - Y) * np.log(1 - y_hat))
+    assert objective.value(theta) == pytest.approx(seed_003, rel=1e-12)
+
+    _, X, Y = _problem("squared")
+    objective = LinearObjective(HalfSquaredError(), X, Y, np.ones(len(X)), 0.0)
+    W, b = objective.unpack(theta[: objective.n_params])
+    seed_000 = np.mean(0.5 * (Y - (X @ W + b)) ** 2)
+    assert objective.value(theta[: objective.n_params]) == pytest.approx(seed_000)
+
+
+def test_penalty_skips_intercepts():
+    _, X, Y = _problem("multinomial")
+    objective = LinearObjective(MultinomialLogLoss(), X, Y, np.ones(len(X)), 2.0)
+    theta = np.zeros(objective.n_params)
+    theta[-3:] = 5.0  # intercepts only: softmax is shift-invariant, J = ln 3
+    assert objective.value(theta) == pytest.approx(np.log(3))
+
+
+@pytest.mark.parametrize("loss", [BinaryLogLoss(), MultinomialLogLoss()])
+def test_log_losses_are_stable_for_extreme_scores(loss):
+    Z = np.array([[800.0, -800.0, 0.0], [-800.0, 800.0, 0.0]])
+    Y = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    if isinstance(loss, BinaryLogLoss):
+        Z, Y = Z[:, :1], Y[:, :1]
+    values, error = loss.loss_gradient(Z, Y)
+    assert np.all(np.isfinite(values)) and np.all(np.isfinite(error))
+    assert values[0] == pytest.approx(0.0, abs=1e-300)
+    assert values[1] == pytest.approx(1600.0 if Z.shape[1] == 3 else 800.0)
+
+
+def test_batch_objective_is_the_objective_of_the_rows():
+    loss, X, Y = _problem("binary")
+    s = np.arange(len(X)) % 3 + 1.0
+    rows = np.array([3, 7, 8, 20])
+    full = LinearObjective(loss, X, Y, s, 0.1)
+    part = LinearObjective(loss, X[rows], Y[rows], s[rows], 0.1)
+    theta = np.random.RandomState(4).normal(size=full.n_params)
+    for a, b in zip(full(theta, rows), part(theta), strict=True):
+        assert_allclose(a, b)
+
+
+@pytest.mark.parametrize("loss_name", LOSSES)
+def test_sparse_and_dense_agree(loss_name):
+    loss, X, Y = _problem(loss_name)
+    X[X < 0.5] = 0.0
+    s = np.ones(len(X))
+    dense = LinearObjective(loss, X, Y, s, 0.1)
+    sparse = LinearObjective(loss, sp.csr_matrix(X), Y, s, 0.1)
+    theta = np.random.RandomState(5).normal(size=dense.n_params)
+    for a, b in zip(dense(theta), sparse(theta), strict=True):
+        assert_allclose(a, b, rtol=1e-12)
+    assert sparse.lipschitz_constant() == pytest.approx(dense.lipschitz_constant())
+
+
+@pytest.mark.parametrize("loss_name", LOSSES)
+def test_lipschitz_constant_bounds_the_curvature(loss_name):
+    """Along random directions, the gradient changes by at most L‖Δθ‖."""
+    loss, X, Y = _problem(loss_name)
+    X = X * np.array([1.0, 10.0, 0.1, 3.0, 1.0])  # unscaled columns
+    objective = LinearObjective(loss, X, Y, np.ones(len(X)), 0.5)
+    lipschitz = objective.lipschitz_constant()
+    rng = np.random.RandomState(6)
+    ratios = []
+    for _ in range(50):
+        theta, direction = rng.normal(size=(2, objective.n_params))
+        g1 = objective(theta)[1]
+        g2 = objective(theta + 1e-4 * direction)[1]
+        ratios.append(np.linalg.norm(g2 - g1) / np.linalg.norm(1e-4 * direction))
+    assert max(ratios) <= lipschitz * (1 + 1e-6)
+    if loss_name == "squared":  # quadratic: the bound is attained
+        gram = np.column_stack([X, np.ones(len(X))])
+        top = np.linalg.eigvalsh(gram.T @ gram / len(X))[-1]
+        assert lipschitz == pytest.approx(top + 0.5)

@@ -1,0 +1,17 @@
+"""The README's commands are the ones CI runs."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    command = next(line for line in ci_lines if "pytest" in line)
+    readme = (ROOT / "README.md").read_text()
+    assert f"```bash\n{command}\n```" in readme
+
+
+def test_readme_runs_the_main_job():
+    readme = (ROOT / "README.md").read_text()
+    assert "pip install . && python -m skperceptron\n" in readme
