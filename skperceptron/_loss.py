@@ -42,6 +42,13 @@ class HalfSquaredError:
         error = Z - Y
         return 0.5 * np.sum(error**2, axis=1), error
 
+    def hessian_weights(self, Z):
+        """Return ``d²L/dz²`` per sample, shape ``(n, K, K)``: the identity."""
+        n_samples, n_outputs = Z.shape
+        return np.broadcast_to(
+            np.eye(n_outputs, dtype=Z.dtype), (n_samples,) + (n_outputs,) * 2
+        )
+
 
 class BinaryLogLoss:
     """Log-loss of the sigmoid unit (seeds 000, 002, 003).
@@ -67,6 +74,15 @@ class BinaryLogLoss:
         whose product is ``dL/dz = a − y`` (``a = ŷ = σ(z)``).
         """
         return self.loss(Z, Y), expit(Z) - Y
+
+    def hessian_weights(self, Z):
+        """Return ``d²L/dz² = σ'(z) = ŷ(1 − ŷ)`` (seed 000) per output unit.
+
+        Shape ``(n, K, K)``, diagonal: independent sigmoid units.
+        """
+        p = expit(Z)
+        curvature = p * (1 - p)
+        return curvature[:, :, None] * np.eye(Z.shape[1], dtype=Z.dtype)
 
 
 class MultinomialLogLoss:
@@ -94,3 +110,13 @@ class MultinomialLogLoss:
         log_normalizer = logsumexp(Z, axis=1, keepdims=True)
         loss = log_normalizer[:, 0] - np.sum(Y * Z, axis=1)
         return loss, np.exp(Z - log_normalizer) - Y
+
+    def hessian_weights(self, Z):
+        """Return ``d²L/dz² = diag(ŷ) − ŷŷᵀ`` per sample, shape ``(n, K, K)``.
+
+        The derivative of ``ŷ_k − y_k`` by ``z_m`` is ``ŷ_k(δ_km − ŷ_m)``.
+        """
+        p = self.predict(Z)
+        return p[:, :, None] * np.eye(Z.shape[1], dtype=Z.dtype) - (
+            p[:, :, None] * p[:, None, :]
+        )

@@ -11,6 +11,12 @@ seeds' hand-derived one, vectorized as in seed 003::
     delta = s ⊙ (ŷ − y) / Σ s       (the weighted mean error)
     ∇W J  = Xᵀ delta + alpha W
     ∇b J  = Σᵢ deltaᵢ
+
+Differentiating once more, with ``X̃ = [X, 1]`` and ``A_i = d²Lᵢ/dzᵢ²``
+(``1`` for the squared error, ``ŷ(1 − ŷ)`` for the sigmoid, ``diag(ŷ) − ŷŷᵀ``
+for the softmax), the Hessian block of outputs ``k`` and ``m`` is::
+
+    ∇²_{θ_k θ_m} J = X̃ᵀ diag(s ⊙ A_{:,k,m}) X̃ / Σ s  (+ alpha I on W when k = m)
 """
 
 import numpy as np
@@ -84,6 +90,26 @@ class LinearObjective:
         grad_W = X.T @ delta + self.alpha * W
         grad_b = delta.sum(axis=0)
         return value, self.pack(grad_W, grad_b)
+
+    def hessian(self, theta):
+        """Return the Hessian ``∇²J(θ)``, shape ``(n_params, n_params)``.
+
+        Each block is one weighted Gram matrix ``X̃ᵀ diag(c) X̃``, built from
+        ``X`` in row blocks (no ``n × n_features`` temporary).
+        """
+        W, b = self.unpack(theta)
+        A = self.loss.hessian_weights(self.X @ W + b)
+        c = self.sample_weight / self.sample_weight.sum()
+        K, size = self.n_outputs, self.n_features + 1
+        H = np.zeros((size, K, size, K))
+        for k in range(K):
+            for m in range(k + 1):
+                H[:, k, :, m] = _weighted_gram(self.X, c * A[:, k, m])
+                H[:, m, :, k] = H[:, k, :, m]
+        H = H.reshape(self.n_params, self.n_params)
+        n_weights = self.n_features * K
+        H[np.arange(n_weights), np.arange(n_weights)] += self.alpha
+        return H
 
     def __call__(self, theta, batch=None):
         """Alias of :meth:`value_and_gradient`, the optimizers' interface."""

@@ -9,7 +9,7 @@ from scipy.special import expit
 from skperceptron._loss import BinaryLogLoss, HalfSquaredError, MultinomialLogLoss
 from skperceptron._objective import LinearObjective
 
-from ._numdiff import numerical_gradient
+from ._numdiff import numerical_gradient, numerical_jacobian
 
 
 def _problem(loss_name, n_samples=40, n_features=5, seed=0):
@@ -137,3 +137,32 @@ def test_lipschitz_constant_bounds_the_curvature(loss_name):
         gram = np.column_stack([X, np.ones(len(X))])
         top = np.linalg.eigvalsh(gram.T @ gram / len(X))[-1]
         assert lipschitz == pytest.approx(top + 0.5)
+
+
+@pytest.mark.parametrize("loss_name", LOSSES)
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_hessian_equals_numerical_derivative_of_the_gradient(
+    loss_name, alpha, weighted, sparse
+):
+    loss, X, Y = _problem(loss_name)
+    rng = np.random.RandomState(7)
+    s = rng.randint(0, 4, size=len(X)) * 1.0 if weighted else np.ones(len(X))
+    objective = LinearObjective(loss, sp.csr_matrix(X) if sparse else X, Y, s, alpha)
+    theta = rng.normal(size=objective.n_params)
+
+    H = objective.hessian(theta)
+
+    expected = numerical_jacobian(lambda t: objective(t)[1], theta)
+    assert_allclose(H, expected, rtol=1e-6, atol=1e-8)
+    assert_allclose(H, H.T)
+
+
+def test_one_newton_step_solves_least_squares():
+    loss, X, Y = _problem("squared")
+    objective = LinearObjective(loss, X, Y, np.ones(len(X)), 0.0)
+    theta = np.zeros(objective.n_params)
+    theta -= np.linalg.solve(objective.hessian(theta), objective(theta)[1])
+    exact = np.linalg.lstsq(np.column_stack([X, np.ones(len(X))]), Y[:, 0])[0]
+    assert_allclose(theta, exact, rtol=1e-10)
