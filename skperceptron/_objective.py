@@ -115,8 +115,13 @@ class LinearObjective:
         """Alias of :meth:`value_and_gradient`, the optimizers' interface."""
         return self.value_and_gradient(theta, batch)
 
-    def lipschitz_constant(self, per_sample=False):
-        """Return an upper bound ``L`` of the curvature of ``J``.
+    def decision(self, theta, X):
+        """Return the raw scores ``XW + b`` of other rows ``X``."""
+        W, b = self.unpack(theta)
+        return X @ W + b
+
+    def lipschitz_constant(self, theta=None, per_sample=False):
+        """Return an upper bound ``L`` of the curvature of ``J``, for all ``θ``.
 
         ``L = c · λ_max(X̃ᵀ S X̃ / Σ s) + alpha`` with ``X̃ = [X, 1]`` and ``c``
         the loss's bound on ``d²L/dz²``: gradient descent with step ``1/L``
