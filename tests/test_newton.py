@@ -1,0 +1,552 @@
+"""Tests of NewtonOptimizer: the seed's example, classic test problems against
+scipy's trust-exact, curvature edge cases, the result's fields, parameters,
+the matrix-free path, float32 and functions with a restricted domain."""
+
+import re
+import warnings
+from collections import namedtuple
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy.optimize import minimize, rosen, rosen_der, rosen_hess
+from scipy.sparse import csr_array
+from scipy.sparse.linalg import LinearOperator, aslinearoperator
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skperceptron._newton import NewtonOptimizer
+
+Problem = namedtuple("Problem", ["fun", "grad", "hess", "x0", "minimizer", "atol"])
+
+
+# Seed 004: g(x) = exp(x) - log(x), g'(x) = exp(x) - 1/x, g''(x) = exp(x) + 1/x**2.
+def seed_fun(x):
+    return np.exp(x) - np.log(x)
+
+
+def seed_grad(x):
+    return np.exp(x) - 1 / x
+
+
+def seed_hess(x):
+    return np.exp(x) + 1 / x**2
+
+
+SEED_MINIMIZER = 0.5671432904097838  # exp(-x) = x, the omega constant
+
+
+# Powell's singular function; its Hessian is singular at the minimizer 0.
+def powell(x):
+    a, b, c, d = x
+    return (a + 10 * b) ** 2 + 5 * (c - d) ** 2 + (b - 2 * c) ** 4 + 10 * (a - d) ** 4
+
+
+def powell_grad(x):
+    a, b, c, d = x
+    u, v = (b - 2 * c) ** 3, (a - d) ** 3
+    return np.array(
+        [
+            2 * (a + 10 * b) + 40 * v,
+            20 * (a + 10 * b) + 4 * u,
+            10 * (c - d) - 8 * u,
+            -10 * (c - d) - 40 * v,
+        ]
+    )
+
+
+def powell_hess(x):
+    a, b, c, d = x
+    u, v = 12 * (b - 2 * c) ** 2, 120 * (a - d) ** 2
+    return np.array(
+        [
+            [2 + v, 20, 0, -v],
+            [20, 200 + u, -2 * u, 0],
+            [0, -2 * u, 10 + 4 * u, -10],
+            [-v, 0, -10, 10 + v],
+        ]
+    )
+
+
+# Wood's function (Colville).
+def wood(x):
+    a, b, c, d = x
+    return (
+        100 * (b - a**2) ** 2
+        + (1 - a) ** 2
+        + 90 * (d - c**2) ** 2
+        + (1 - c) ** 2
+        + 10.1 * ((b - 1) ** 2 + (d - 1) ** 2)
+        + 19.8 * (b - 1) * (d - 1)
+    )
+
+
+def wood_grad(x):
+    a, b, c, d = x
+    return np.array(
+        [
+            -400 * a * (b - a**2) - 2 * (1 - a),
+            200 * (b - a**2) + 20.2 * (b - 1) + 19.8 * (d - 1),
+            -360 * c * (d - c**2) - 2 * (1 - c),
+            180 * (d - c**2) + 20.2 * (d - 1) + 19.8 * (b - 1),
+        ]
+    )
+
+
+def wood_hess(x):
+    a, b, c, d = x
+    return np.array(
+        [
+            [1200 * a**2 - 400 * b + 2, -400 * a, 0, 0],
+            [-400 * a, 220.2, 0, 19.8],
+            [0, 0, 1080 * c**2 - 360 * d + 2, -360 * c],
+            [0, 19.8, -360 * c, 200.2],
+        ]
+    )
+
+
+# Beale's function: sum_k r_k**2 with r_k = c_k - a + a * b**k, k = 1, 2, 3.
+BEALE_C = np.array([1.5, 2.25, 2.625])
+BEALE_K = np.arange(1, 4)
+
+
+def beale(x):
+    a, b = x
+    r = BEALE_C - a + a * b**BEALE_K
+    return r @ r
+
+
+def beale_grad(x):
+    a, b = x
+    r = BEALE_C - a + a * b**BEALE_K
+    dr_da = b**BEALE_K - 1
+    dr_db = a * BEALE_K * b ** (BEALE_K - 1)
+    return 2 * np.array([r @ dr_da, r @ dr_db])
+
+
+def beale_hess(x):
+    a, b = x
+    k = BEALE_K
+    r = BEALE_C - a + a * b**k
+    dr_da = b**k - 1
+    dr_db = a * k * b ** (k - 1)
+    d2r_dadb = k * b ** (k - 1)
+    d2r_db2 = a * k * (k - 1) * b ** np.maximum(k - 2, 0)
+    off_diagonal = dr_da @ dr_db + r @ d2r_dadb
+    return 2 * np.array(
+        [[dr_da @ dr_da, off_diagonal], [off_diagonal, dr_db @ dr_db + r @ d2r_db2]]
+    )
+
+
+CLASSIC = {
+    "rosenbrock": Problem(rosen, rosen_der, rosen_hess, [-1.2, 1.0], [1.0, 1.0], 1e-6),
+    # Convergence to Powell's singular minimizer is only linear (ratio 2/3).
+    "powell": Problem(
+        powell, powell_grad, powell_hess, [3.0, -1, 0, 1], [0.0] * 4, 5e-3
+    ),
+    "wood": Problem(wood, wood_grad, wood_hess, [-3.0, -1, -3, -1], [1.0] * 4, 1e-6),
+    "beale": Problem(beale, beale_grad, beale_hess, [1.0, 1.0], [3.0, 0.5], 1e-6),
+}
+
+
+def central_difference(func, x, h=1e-6):
+    """Derivative of ``func`` at ``x`` by central differences, one column per x_j."""
+    x = np.asarray(x, dtype=float)
+    columns = [
+        (np.asarray(func(x + h * e)) - np.asarray(func(x - h * e))) / (2 * h)
+        for e in np.eye(x.size)
+    ]
+    return np.stack(columns, axis=-1)
+
+
+def assert_derivatives_match(problem, points):
+    for x in points:
+        numerical_grad = central_difference(problem.fun, x)
+        numerical_hess = central_difference(problem.grad, x)
+        assert_allclose(problem.grad(x), numerical_grad, rtol=1e-6, atol=1e-6)
+        assert_allclose(problem.hess(x), numerical_hess, rtol=1e-6, atol=1e-6)
+
+
+# 1. The seed's table
+
+
+def test_seed_example_reproduces_the_table_with_pure_newton_steps():
+    result = NewtonOptimizer().minimize(seed_fun, 0.05, seed_grad, seed_hess)
+
+    # The seed rounds each x_k to 3 decimals before the next step (x3 = 0.320);
+    # exact iterates stay within 1e-3 of its table (x3 = 0.3205...).
+    seed_table = [0.05, 0.097, 0.183, 0.320, 0.477, 0.558, 0.567]
+    assert_allclose(result.iterates[:7], seed_table, atol=1e-3)
+    assert_allclose(np.round(result.iterates[6:], 3), 0.567)
+    # Exactly the seed's update x <- x - g'(x) / g''(x), no safeguard active.
+    x = 0.05
+    for iterate in result.iterates[1:]:
+        x = x - seed_grad(x) / seed_hess(x)
+        assert iterate == pytest.approx(x, rel=1e-12)
+    assert np.all(result.step_sizes == 1.0)
+    assert np.all(result.damping == 0.0)
+    assert result.success and result.status == 0
+    assert result.positive_definite is True
+    assert np.ndim(result.x) == 0 and np.ndim(result.jac) == 0
+    assert result.x == pytest.approx(SEED_MINIMIZER, abs=1e-10)
+
+
+# 2. Classic problems against scipy's trust-exact
+
+
+@pytest.mark.parametrize("name", CLASSIC)
+def test_hand_written_derivatives_match_central_differences(name):
+    problem = CLASSIC[name]
+    rng = np.random.default_rng(0)
+    x0 = np.asarray(problem.x0, dtype=float)
+    points = [
+        x0,
+        x0 + rng.normal(scale=0.5, size=x0.size),
+        np.asarray(problem.minimizer),
+    ]
+    assert_derivatives_match(problem, points)
+
+
+@pytest.mark.parametrize("name", CLASSIC)
+def test_classic_problem_as_good_as_trust_exact(name):
+    problem = CLASSIC[name]
+    x0 = np.asarray(problem.x0, dtype=float)
+    gtol = 1e-8
+    reference = minimize(
+        problem.fun,
+        x0,
+        jac=problem.grad,
+        hess=problem.hess,
+        method="trust-exact",
+        options={"gtol": gtol},
+    )
+    # trust-exact stops on ||g||_2 < gtol; max|g| <= gtol / sqrt(n) implies it.
+    tol = gtol / np.sqrt(x0.size)
+    result = NewtonOptimizer(tol=tol).minimize(
+        problem.fun, x0, problem.grad, problem.hess
+    )
+
+    assert reference.success and result.success
+    assert np.linalg.norm(result.jac) < gtol
+    assert_allclose(result.x, problem.minimizer, atol=problem.atol)
+    assert result.nit <= reference.nit
+    assert np.all(np.diff(result.fun_history) <= 0)
+
+
+# 3. Indefinite Hessian at the start
+
+
+def double_well(x):
+    return x[0] ** 4 - 2 * x[0] ** 2 + x[1] ** 2
+
+
+def double_well_grad(x):
+    return np.array([4 * x[0] ** 3 - 4 * x[0], 2 * x[1]])
+
+
+def double_well_hess(x):
+    return np.diag([12 * x[0] ** 2 - 4, 2.0])
+
+
+DOUBLE_WELL = Problem(
+    double_well, double_well_grad, double_well_hess, [0.1, 1.0], [1.0, 0.0], 1e-8
+)
+
+
+@pytest.mark.parametrize(
+    "problem", [CLASSIC["beale"], DOUBLE_WELL], ids=["beale", "double_well"]
+)
+def test_indefinite_start_is_damped_and_ends_at_a_minimum(problem):
+    assert_derivatives_match(problem, [np.asarray(problem.x0, dtype=float)])
+    assert np.linalg.eigvalsh(problem.hess(np.asarray(problem.x0))).min() < 0
+
+    result = NewtonOptimizer().minimize(
+        problem.fun, problem.x0, problem.grad, problem.hess
+    )
+
+    assert result.damping[0] > 0
+    assert result.success and result.positive_definite is True
+    assert result.min_eigenvalue > 0
+    assert_allclose(result.x, problem.minimizer, atol=problem.atol)
+
+
+def test_failed_line_search_raises_the_damping():
+    # With a single line-search trial, the full step must pass or the damping
+    # grows: a pure Levenberg-Marquardt method, which still converges.
+    optimizer = NewtonOptimizer(max_line_search=1)
+    result = optimizer.minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
+    assert result.success
+    assert_allclose(result.x, [1.0, 1.0], atol=1e-8)
+    assert np.all(result.step_sizes >= 1.0)
+    # Rosenbrock's Hessian is positive definite along this path: the damping
+    # comes from rejected Newton steps only.
+    assert all(np.linalg.eigvalsh(rosen_hess(x)).min() > 0 for x in result.iterates)
+    assert np.count_nonzero(result.damping) > 0
+    assert np.all(np.diff(result.fun_history) < 0)
+
+
+# 4. Singular Hessians, saddle points and maxima
+
+
+def test_quartic_with_singular_minimum_converges_linearly():
+    result = NewtonOptimizer().minimize(
+        lambda x: x**4, 1.0, lambda x: 4 * x**3, lambda x: 12 * x**2
+    )
+    # Newton on x**4 is x <- x - 4x**3 / (12x**2) = 2x/3: linear convergence.
+    assert_allclose(result.iterates[1:] / result.iterates[:-1], 2 / 3)
+    assert result.success and abs(result.x) < 2e-3
+    assert np.all(result.step_sizes == 1.0)
+
+
+def test_rank_deficient_quadratic_with_gradient_in_range():
+    A = np.array([[2.0, 0.0], [0.0, 0.0]])
+    b = A @ np.array([1.0, 5.0])
+    result = NewtonOptimizer().minimize(
+        lambda x: 0.5 * x @ A @ x - b @ x,
+        np.array([3.0, -2.0]),
+        lambda x: A @ x - b,
+        lambda x: A,
+    )
+    assert np.all(result.damping > 0)  # Cholesky of the singular A fails every time
+    assert_allclose(
+        result.x, [1.0, -2.0], atol=1e-8
+    )  # the kernel coordinate is untouched
+    assert result.success  # positive semi-definite: a (non-strict) minimum
+    assert result.positive_definite is False
+    assert result.min_eigenvalue == pytest.approx(0.0, abs=1e-12)
+
+
+STATIONARY_NON_MINIMA = {
+    # f(x) = -x**2 + x**4: local maximum at 0, minima at +-1/sqrt(2).
+    "maximum_1d": (
+        lambda x: -(x**2) + x**4,
+        lambda x: -2 * x + 4 * x**3,
+        lambda x: -2 + 12 * x**2,
+        0.0,
+        np.sqrt(0.5),
+    ),
+    # f(x) = cos(x): maximum at 0, minima at +-pi.
+    "cosine": (np.cos, lambda x: -np.sin(x), lambda x: -np.cos(x), 0.0, np.pi),
+    # f(x, y) = x**2 - y**2 + y**4: saddle at 0, minima at (0, +-1/sqrt(2)).
+    "saddle_2d": (
+        lambda x: x[0] ** 2 - x[1] ** 2 + x[1] ** 4,
+        lambda x: np.array([2 * x[0], -2 * x[1] + 4 * x[1] ** 3]),
+        lambda x: np.diag([2.0, -2 + 12 * x[1] ** 2]),
+        np.zeros(2),
+        np.array([0.0, np.sqrt(0.5)]),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", STATIONARY_NON_MINIMA)
+def test_start_at_saddle_or_maximum_escapes_to_a_minimum(name):
+    fun, grad, hess, x0, minimizer = STATIONARY_NON_MINIMA[name]
+    assert np.max(np.abs(grad(x0))) == 0.0
+
+    result = NewtonOptimizer().minimize(fun, x0, grad, hess)
+
+    assert result.nit > 0
+    assert result.success and result.positive_definite is True
+    assert_allclose(np.abs(result.x), minimizer, atol=1e-8)
+    assert result.fun < fun(x0)
+
+
+# 5. Result fields
+
+
+def test_result_fields_have_consistent_lengths():
+    result = NewtonOptimizer().minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
+    nit = result.nit
+    assert result.iterates.shape == (nit + 1, 2)
+    assert result.fun_history.shape == result.grad_norm_history.shape == (nit + 1,)
+    assert result.damping.shape == result.step_sizes.shape == (nit,)
+    assert result.nfev >= nit + 1 and result.njev == nit + 1 and result.nhev == nit + 1
+    assert_allclose(result.iterates[-1], result.x)
+    assert result.fun_history[-1] == result.fun == rosen(result.x)
+    assert result.grad_norm_history[-1] == np.max(np.abs(result.jac)) <= 1e-8
+    assert_allclose(result.fun_history, [rosen(x) for x in result.iterates])
+    assert result.status == 0 and isinstance(result.message, str)
+    assert isinstance(result.positive_definite, bool)
+
+
+def test_max_iter_reached_warns_and_reports_failure():
+    optimizer = NewtonOptimizer(max_iter=2, tol=1e-6)
+    pattern = rf"tol={re.escape(str(1e-6))}, max_iter=2"
+    with pytest.warns(ConvergenceWarning, match=pattern):
+        result = optimizer.minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
+    assert not result.success and result.status == 1 and result.nit == 2
+    assert len(result.iterates) == 3 and "max_iter" in result.message
+
+
+def test_wrong_gradient_stops_with_status_2_and_warns():
+    # The negated gradient makes every Newton direction point uphill: no step
+    # passes the Armijo test, whatever the damping.
+    with pytest.warns(ConvergenceWarning, match="No further progress"):
+        result = NewtonOptimizer().minimize(
+            rosen, [-1.2, 1.0], lambda x: -rosen_der(x), rosen_hess
+        )
+    assert result.status == 2 and not result.success and result.nit == 0
+    assert_allclose(result.x, [-1.2, 1.0])
+
+
+def test_callback_sees_each_iterate_and_can_stop():
+    seen = []
+
+    def callback(intermediate_result):
+        seen.append(intermediate_result.x)
+        if len(seen) == 3:
+            raise StopIteration
+
+    result = NewtonOptimizer().minimize(
+        rosen, [-1.2, 1.0], rosen_der, rosen_hess, callback=callback
+    )
+    assert result.status == 3 and not result.success and result.nit == 3
+    assert_allclose(seen, result.iterates[1:])
+
+
+def test_verbose_prints_a_header_and_one_line_per_iterate(capsys):
+    result = NewtonOptimizer(verbose=1).minimize(seed_fun, 0.05, seed_grad, seed_hess)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == [
+        "iter",
+        "objective",
+        "max|grad|",
+        "step",
+        "damping",
+        "time[s]",
+    ]
+    assert len(lines) == result.nit + 2
+    assert len({len(line) for line in lines}) == 1  # aligned columns
+    assert lines[-1].split()[0] == str(result.nit)
+
+
+def test_non_finite_objective_at_start_raises():
+    with pytest.raises(ValueError, match="not finite"):
+        NewtonOptimizer().minimize(seed_fun, -1.0, seed_grad, seed_hess)
+
+
+# 6. Parameters
+
+
+def test_params_clone_and_repr():
+    optimizer = NewtonOptimizer(max_iter=5)
+    assert repr(optimizer) == "NewtonOptimizer(max_iter=5)"
+    assert optimizer.get_params()["max_iter"] == 5
+    assert optimizer.set_params(tol=1e-3) is optimizer and optimizer.tol == 1e-3
+    copy = clone(optimizer)
+    assert copy is not optimizer and copy.get_params() == optimizer.get_params()
+
+
+@pytest.mark.parametrize(
+    "params", [{"tol": -1}, {"max_iter": 0}, {"armijo": 1.5}, {"damping_factor": 1.0}]
+)
+def test_invalid_params_raise_from_minimize(params):
+    optimizer = NewtonOptimizer(**params)  # __init__ does not validate
+    with pytest.raises(InvalidParameterError):
+        optimizer.minimize(seed_fun, 0.05, seed_grad, seed_hess)
+
+
+# 7. The matrix-free path
+
+
+@pytest.mark.parametrize("matrix_free", [aslinearoperator, csr_array])
+@pytest.mark.parametrize("n", [30, 100])  # 100: spectrum by Lanczos
+def test_matrix_free_hessian_on_convex_quadratic_matches_dense(n, matrix_free):
+    rng = np.random.default_rng(n)
+    M = rng.normal(size=(n, n))
+    A = M @ M.T / n + 0.1 * np.eye(n)
+    b = rng.normal(size=n)
+
+    def fun(x):
+        return 0.5 * x @ A @ x - b @ x
+
+    def grad(x):
+        return A @ x - b
+
+    x0 = np.zeros(n)
+    dense = NewtonOptimizer().minimize(fun, x0, grad, lambda x: A)
+    free = NewtonOptimizer().minimize(fun, x0, grad, lambda x: matrix_free(A))
+
+    assert dense.nit == 1  # one Newton step solves a quadratic
+    assert free.success and free.positive_definite is True
+    assert_allclose(free.x, np.linalg.solve(A, b), atol=1e-7)
+    assert_allclose(free.x, dense.x, atol=1e-7)
+    smallest = np.linalg.eigvalsh(A)[0]
+    assert free.min_eigenvalue == pytest.approx(smallest, rel=1e-4)
+
+
+@pytest.mark.parametrize("x0", [[-1.2, 1.0], [0.5, 1.0]], ids=["classic", "indefinite"])
+def test_linear_operator_on_rosenbrock_matches_dense(x0):
+    dense = NewtonOptimizer().minimize(rosen, x0, rosen_der, rosen_hess)
+    free = NewtonOptimizer().minimize(
+        rosen, x0, rosen_der, lambda x: aslinearoperator(rosen_hess(x))
+    )
+    assert isinstance(aslinearoperator(rosen_hess(x0)), LinearOperator)
+    assert free.success and free.positive_definite is True
+    assert_allclose(free.x, [1.0, 1.0], atol=1e-7)
+    assert_allclose(free.x, dense.x, atol=1e-7)
+
+
+# 8. float32
+
+
+def test_float32_is_kept():
+    x0 = np.array([-1.2, 1.0], dtype=np.float32)
+    result = NewtonOptimizer(tol=1e-3).minimize(rosen, x0, rosen_der, rosen_hess)
+    assert result.x.dtype == result.jac.dtype == result.iterates.dtype == np.float32
+    assert result.success
+    assert_allclose(result.x, [1.0, 1.0], atol=1e-3)
+
+    scalar = NewtonOptimizer(tol=1e-4).minimize(
+        seed_fun, np.float32(0.05), seed_grad, seed_hess
+    )
+    assert scalar.x.dtype == np.float32 and np.ndim(scalar.x) == 0
+    assert scalar.x == pytest.approx(SEED_MINIMIZER, abs=1e-4)
+
+
+# 9. Restricted domain: never accept nan or inf
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_step_leaving_the_domain_is_backtracked():
+    # For the seed's g no full Newton step leaves x > 0: x - g'/g'' <= 0 needs
+    # x (1 - x) exp(x) >= 2 for some 0 < x < 1, but that product stays below 1.
+    # f(x) = x - log(x) (minimum at 1) has the Newton step x -> 2x - x**2,
+    # which lands at -3 from x0 = 3.
+    def fun(x):
+        return x - np.log(x)
+
+    def grad(x):
+        return 1 - 1 / x
+
+    def hess(x):
+        return 1 / x**2
+
+    x0 = 3.0
+    assert x0 - grad(x0) / hess(x0) <= 0
+
+    result = NewtonOptimizer().minimize(fun, x0, grad, hess)
+
+    assert result.step_sizes[0] < 1
+    assert np.all(np.isfinite(result.fun_history)) and np.all(result.iterates > 0)
+    # f'(x) = 1 - 1/x: |x - 1| is about |f'(x)| <= tol at the end.
+    assert result.success and result.x == pytest.approx(1.0, abs=1e-8)
+
+
+@pytest.mark.parametrize("x0", [3.0, 5.0, 1e-3])
+def test_seed_function_converges_from_far_starts(x0):
+    result = NewtonOptimizer().minimize(seed_fun, x0, seed_grad, seed_hess)
+    assert np.all(np.isfinite(result.fun_history)) and np.all(result.iterates > 0)
+    assert result.success and result.x == pytest.approx(SEED_MINIMIZER, abs=1e-10)
+
+
+def test_each_step_of_the_seed_table_from_its_rounded_predecessor():
+    """The seed computes every x_{k+1} from x_k rounded to three decimals."""
+    table = [0.05, 0.097, 0.183, 0.320, 0.477, 0.558, 0.567]
+    optimizer = NewtonOptimizer(max_iter=1, tol=0.0)
+    for x_k, x_next in zip(table[:-1], table[1:], strict=True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            result = optimizer.minimize(seed_fun, x_k, seed_grad, seed_hess)
+        assert round(float(result.iterates[1]), 3) == x_next
