@@ -5,6 +5,7 @@ chain rule written out by hand, and a gradient-descent (or Newton) update.
 """
 
 from ._linear import PerceptronRegressor, SigmoidPerceptronClassifier
+from ._newton import NewtonOptimizer
 
-__all__ = ["PerceptronRegressor", "SigmoidPerceptronClassifier"]
+__all__ = ["NewtonOptimizer", "PerceptronRegressor", "SigmoidPerceptronClassifier"]
 __version__ = "0.1.0"

@@ -10,14 +10,18 @@ Estimator layer. A concrete estimator supplies four hooks:
 
 The objective provides ``n_samples``, ``value_and_gradient(θ, batch)`` (also
 as ``objective(θ, batch)``), ``decision(θ, X)`` (raw scores of other rows),
-and ``lipschitz_constant(θ, per_sample)`` for the ``"auto"`` step.
+``lipschitz_constant(θ, per_sample)`` for the ``"auto"`` step, and
+``newton_matrix(θ)`` (the Hessian or a positive definite stand-in, as a
+matrix or a ``LinearOperator``) for ``solver="newton"``.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import expit, log_expit, logsumexp
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -35,6 +39,7 @@ from sklearn.utils.validation import (
 
 from ._gradient_descent import GradientDescent
 from ._loss import BinaryLogLoss, MultinomialLogLoss
+from ._newton import NewtonOptimizer
 
 FLOATS = (np.float64, np.float32)
 SPARSE = ("csr", "csc")
@@ -48,7 +53,7 @@ class BaseGradientEstimator(BaseEstimator):
             Interval(Real, 0, None, closed="neither"),
             StrOptions({"auto"}),
         ],
-        "solver": [StrOptions({"gd"})],
+        "solver": [StrOptions({"gd", "newton"}), NewtonOptimizer],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -119,8 +124,9 @@ class BaseGradientEstimator(BaseEstimator):
         if not (continuing and hasattr(self, "loss_curve_")):
             self.n_iter_, self.loss_curve_ = 0, []
         rng = check_random_state(self.random_state)
-        validation_score = None
-        if self.early_stopping and not incremental:
+        newton = self._uses_newton()
+        early_stopping = self.early_stopping and not (incremental or newton)
+        if early_stopping:
             X, X_val, Y, Y_val, sample_weight, s_val = train_test_split(
                 X, Y, sample_weight,
                 test_size=self.validation_fraction,
@@ -129,8 +135,45 @@ class BaseGradientEstimator(BaseEstimator):
             )  # fmt: skip
         objective = self._objective(X, Y, sample_weight)
         theta0 = self._initial_theta(objective, continuing, rng)
-        if self.early_stopping and not incremental:
-            validation_score = self._validation_scorer(objective, X_val, Y_val, s_val)
+        if newton:
+            result = self._minimize_newton(objective, theta0, incremental)
+        else:
+            validation_score = None
+            if early_stopping:
+                validation_score = self._validation_scorer(
+                    objective, X_val, Y_val, s_val
+                )
+            result = self._minimize_gd(
+                objective, theta0, incremental, validation_score, rng
+            )
+        self._store(objective, result)
+        self._warn_if_unbounded(objective, result.x)
+        return self
+
+    def _warn_if_unbounded(self, objective, theta):
+        """Warn when the objective has no finite minimizer (none by default)."""
+
+    def _uses_newton(self):
+        """Whether ``solver`` is Newton's method; warn about unused parameters."""
+        if not (self.solver == "newton" or isinstance(self.solver, NewtonOptimizer)):
+            return False
+        unused = {
+            "learning_rate": self.learning_rate != "auto",
+            "batch_size": self.batch_size is not None,
+            "early_stopping": self.early_stopping,
+        }
+        unused = [name for name, is_set in unused.items() if is_set]
+        if unused:
+            warnings.warn(
+                f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} not "
+                "used by solver='newton', which takes full Newton steps on the "
+                "whole data set; use solver='gd' to tune them.",
+                UserWarning,
+                stacklevel=4,
+            )
+        return True
+
+    def _minimize_gd(self, objective, theta0, incremental, validation_score, rng):
         optimizer = GradientDescent(
             self._step_size(objective, theta0),
             max_iter=1 if incremental else self.max_iter,
@@ -141,15 +184,34 @@ class BaseGradientEstimator(BaseEstimator):
             random_state=rng,
             verbose=self.verbose,
         )
-        result = optimizer.minimize(
+        return optimizer.minimize(
             objective,
             theta0,
             objective.n_samples,
             validation_score=validation_score,
             incremental=incremental,
         )
-        self._store(objective, result)
-        return self
+
+    def _minimize_newton(self, objective, theta0, incremental):
+        """Newton iterations (one for ``partial_fit``) on the whole objective."""
+        if isinstance(self.solver, NewtonOptimizer):
+            optimizer = clone(self.solver)
+        else:
+            optimizer = NewtonOptimizer(
+                tol=self.tol, max_iter=self.max_iter, verbose=self.verbose
+            )
+        if incremental:
+            optimizer.set_params(max_iter=1)
+        evaluations = _SharedEvaluation(objective)
+        with warnings.catch_warnings():
+            if incremental:
+                warnings.simplefilter("ignore", ConvergenceWarning)
+            result = optimizer.minimize(
+                evaluations.value, theta0, evaluations.gradient, objective.newton_matrix
+            )
+        result.loss_curve = [float(f) for f in result.fun_history[1:]]
+        result.validation_scores = []
+        return result
 
     def _step_size(self, objective, theta):
         """``learning_rate``, or ``1/L`` for ``"auto"``, L the curvature bound."""
@@ -179,6 +241,26 @@ class BaseGradientEstimator(BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=SPARSE, dtype=FLOATS, reset=False)
         return self._forward(X)
+
+
+class _SharedEvaluation:
+    """``J`` and ``∇J`` from one pass over the data, for the last ``θ`` asked."""
+
+    def __init__(self, objective):
+        self.objective = objective
+        self.theta = None
+
+    def value(self, theta):
+        return self._evaluate(theta)[0]
+
+    def gradient(self, theta):
+        return self._evaluate(theta)[1]
+
+    def _evaluate(self, theta):
+        if self.theta is None or not np.array_equal(theta, self.theta):
+            self.theta = np.array(theta, copy=True)
+            self.result = self.objective(theta)
+        return self.result
 
 
 def check_init_param(estimator, name, expected_shape):
@@ -279,9 +361,11 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             ``[1 − σ(z), σ(z)]`` for two classes, ``softmax(z)`` for more,
-            ``σ(z)`` per label for multilabel targets.
+            ``σ(z)`` per label for multilabel targets. Always float64: a
+            float32 probability cannot hold ``1 − 1e-8``, and
+            :meth:`predict_log_proba` must stay its logarithm.
         """
-        scores = self._decision(X)
+        scores = self._decision(X).astype(np.float64, copy=False)
         if self._is_multilabel():
             return expit(scores)
         if scores.shape[1] == 1:
@@ -299,9 +383,9 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities, in the order of ``classes_``.
+            Log-probabilities, in the order of ``classes_`` (float64).
         """
-        scores = self._decision(X)
+        scores = self._decision(X).astype(np.float64, copy=False)
         if self._is_multilabel():
             return log_expit(scores)
         if scores.shape[1] == 1:
@@ -330,6 +414,31 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
 
     def _is_multilabel(self):
         return self._label_binarizer.y_type_ == "multilabel-indicator"
+
+    def _warn_if_unbounded(self, objective, theta):
+        """Warn when ``alpha=0`` and the model separates the training classes.
+
+        A model that classifies every (weighted) sample correctly lowers the
+        log-loss further by scaling its output weights up: the objective has
+        no finite minimizer, and where the fit stopped is arbitrary.
+        """
+        if self.alpha > 0:
+            return
+        Z = objective.decision(theta, objective.X)
+        Y, rows = objective.Y, objective.sample_weight > 0
+        if Y.shape[1] == 1 or self._is_multilabel():
+            separated = np.any(np.all(((Z > 0) == (Y > 0))[rows], axis=0))
+        else:
+            separated = np.all((Z.argmax(axis=1) == Y.argmax(axis=1))[rows])
+        if separated:
+            warnings.warn(
+                "The model separates the training classes perfectly and alpha=0: "
+                "the log-loss has no finite minimizer, so the weights grow with "
+                "every iteration and the fit stopped at an arbitrary scale. Set "
+                "alpha > 0 for a unique, finite solution.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
 
     def _loss(self, Y):
         """Sigmoid units for one output or multilabel, softmax otherwise."""

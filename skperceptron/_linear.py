@@ -51,14 +51,20 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         ``"auto"`` uses ``1/L``, with ``L`` the largest curvature of ``J``
         computed from the data (for minibatches, the largest curvature of a
         single sample), so that the default converges on unscaled data.
-    solver : {"gd"}, default="gd"
-        ``"gd"``: gradient descent.
+    solver : {"gd", "newton"} or NewtonOptimizer, default="gd"
+        ``"gd"``: gradient descent. ``"newton"``: Newton's method on the
+        hand-derived Hessian (:class:`NewtonOptimizer` with ``tol``,
+        ``max_iter`` and ``verbose``); pass a configured
+        :class:`NewtonOptimizer` to choose its settings. Newton iterations
+        use the whole data set: ``learning_rate``, ``batch_size`` and
+        ``early_stopping`` do not apply (setting them warns).
     max_iter : int, default=1000
-        Maximum number of epochs.
+        Maximum number of epochs (Newton iterations for ``solver="newton"``).
     tol : float, default=1e-4
-        The fit stops when the objective (or the validation score, with
-        ``early_stopping``) has improved by less than ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
+        Gradient descent stops when the objective (or the validation score,
+        with ``early_stopping``) has improved by less than ``tol`` for
+        ``n_iter_no_change`` consecutive epochs; Newton's method stops when
+        every component of the gradient is at most ``tol`` in absolute value.
     n_iter_no_change : int, default=5
         See ``tol``.
     alpha : float, default=1e-4
@@ -90,9 +96,9 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     intercept_ : float
         The bias ``b``.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs (or Newton iterations) run.
     loss_curve_ : list of float
-        The training objective ``J`` after each epoch.
+        The training objective ``J`` after each epoch (or Newton iteration).
     validation_scores_ : list of float
         Validation ``R²`` after each epoch (only with ``early_stopping``).
     best_validation_score_ : float
@@ -222,14 +228,20 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
         ``"auto"`` uses ``1/L``, with ``L`` the largest curvature of ``J``
         computed from the data (for minibatches, the largest curvature of a
         single sample), so that the default converges on unscaled data.
-    solver : {"gd"}, default="gd"
-        ``"gd"``: gradient descent.
+    solver : {"gd", "newton"} or NewtonOptimizer, default="gd"
+        ``"gd"``: gradient descent. ``"newton"``: Newton's method on the
+        hand-derived Hessian (:class:`NewtonOptimizer` with ``tol``,
+        ``max_iter`` and ``verbose``); pass a configured
+        :class:`NewtonOptimizer` to choose its settings. Newton iterations
+        use the whole data set: ``learning_rate``, ``batch_size`` and
+        ``early_stopping`` do not apply (setting them warns).
     max_iter : int, default=1000
-        Maximum number of epochs.
+        Maximum number of epochs (Newton iterations for ``solver="newton"``).
     tol : float, default=1e-4
-        The fit stops when the objective (or the validation accuracy, with
-        ``early_stopping``) has improved by less than ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
+        Gradient descent stops when the objective (or the validation score,
+        with ``early_stopping``) has improved by less than ``tol`` for
+        ``n_iter_no_change`` consecutive epochs; Newton's method stops when
+        every component of the gradient is at most ``tol`` in absolute value.
     n_iter_no_change : int, default=5
         See ``tol``.
     alpha : float, default=1e-4
@@ -265,9 +277,9 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     intercept_ : ndarray of shape (1,) or (n_classes,)
         The biases.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs (or Newton iterations) run.
     loss_curve_ : list of float
-        The training objective ``J`` after each epoch.
+        The training objective ``J`` after each epoch (or Newton iteration).
     validation_scores_ : list of float
         Validation accuracy after each epoch (only with ``early_stopping``).
     best_validation_score_ : float

@@ -25,6 +25,8 @@ from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.utils import gen_batches
 
+from ._loss import MultinomialLogLoss
+
 #: Above this many features, the Gram matrix is not formed (matrix-free eigsh).
 _MAX_DENSE_GRAM = 2048
 _BLOCK_ROWS = 4096
@@ -109,6 +111,27 @@ class LinearObjective:
         H = H.reshape(self.n_params, self.n_params)
         n_weights = self.n_features * K
         H[np.arange(n_weights), np.arange(n_weights)] += self.alpha
+        return H
+
+    def newton_matrix(self, theta):
+        """Return the matrix of the Newton system: ``∇²J(θ)``, made definite.
+
+        The softmax is invariant to adding one constant to every class's
+        intercept (and, with ``alpha = 0``, to every class's weight of one
+        feature). Along each such direction ``u`` the Hessian is singular and
+        the gradient is zero, so adding ``c·uuᵀ`` changes no Newton step
+        except to make it unique, with no component along ``u`` (as gradient
+        descent from zero never has).
+        """
+        H = self.hessian(theta)
+        if not isinstance(self.loss, MultinomialLogLoss):
+            return H
+        K, size = self.n_outputs, self.n_features + 1
+        scale = np.trace(H) / self.n_params
+        invariant_rows = [size - 1] if self.alpha > 0 else range(size)
+        blocks = H.reshape(size, K, size, K)
+        for j in invariant_rows:
+            blocks[j, :, j, :] += scale / K
         return H
 
     def __call__(self, theta, batch=None):

@@ -5,10 +5,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skperceptron import PerceptronRegressor, SigmoidPerceptronClassifier
 
 ESTIMATORS = [
-    PerceptronRegressor(),
-    PerceptronRegressor(batch_size=None),
-    SigmoidPerceptronClassifier(),
-    SigmoidPerceptronClassifier(batch_size=None),
+    Estimator(**params)
+    for Estimator in (PerceptronRegressor, SigmoidPerceptronClassifier)
+    for params in ({}, {"batch_size": None}, {"solver": "newton"})
 ]
 
 

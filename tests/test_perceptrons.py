@@ -94,7 +94,8 @@ def test_float32_in_float32_out(Estimator):
     if Estimator is PerceptronRegressor:
         assert prediction.dtype == np.float32
     else:
-        assert est32.predict_proba(X.astype(np.float32)).dtype == np.float32
+        assert est32.decision_function(X.astype(np.float32)).dtype == np.float32
+        assert est32.predict_proba(X.astype(np.float32)).dtype == np.float64
     assert_allclose(est32.coef_, est64.coef_, rtol=2e-3, atol=2e-3)
 
 
