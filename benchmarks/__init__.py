@@ -1,0 +1,1 @@
+"""Benchmarks of skperceptron against scikit-learn; see ``benchmarks/run.py``."""

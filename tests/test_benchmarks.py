@@ -1,0 +1,20 @@
+"""The benchmark runner works end to end at its smoke-test size."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_benchmark_writes_its_tables(tmp_path):
+    subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--quick", "--out", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results
+    assert "ours/theirs" in (tmp_path / "results.md").read_text()
