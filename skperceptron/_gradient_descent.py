@@ -18,6 +18,8 @@ from scipy.optimize import OptimizeResult
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, gen_batches
 
+from . import _progress as progress
+
 #: An objective this many times its starting value has exploded.
 _EXPLOSION_FACTOR = 1e8
 
@@ -97,6 +99,7 @@ class GradientDescent:
         value, grad = fun(theta, None)
         stopper = _Stopper(self.tol, self.n_iter_no_change, validation_score)
         progress = _Progress(self.verbose)
+        progress.report(0, value, grad, "-")
         initial_value = value
         for epoch in range(1, self.max_iter + 1):
             with np.errstate(over="ignore", invalid="ignore"):  # checked below
@@ -176,23 +179,19 @@ class _Stopper:
 
 
 class _Progress:
-    """The verbose table: one aligned line per epoch."""
+    """The verbose table (:mod:`skperceptron._progress`), one line per epoch."""
 
     def __init__(self, verbose):
         self.verbose = verbose
         self.start = time.perf_counter()
         if verbose:
-            header = ("epoch", "objective", "|grad|", "step", "time")
-            print("{:>7} {:>14} {:>11} {:>10} {:>8}".format(*header))
+            print(progress.header())
 
     def report(self, epoch, value, grad, step):
         if self.verbose:
             elapsed = time.perf_counter() - self.start
-            grad_norm = np.linalg.norm(grad)
-            print(
-                f"{epoch:7d} {value:14.8g} {grad_norm:11.4e} {step:10.4g}"
-                f" {elapsed:7.2f}s"
-            )
+            grad_norm = float(np.max(np.abs(grad)))
+            print(progress.line(epoch, float(value), grad_norm, step, "-", elapsed))
 
 
 def _check_divergence(value, initial_value, epoch, learning_rate):

@@ -49,6 +49,8 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Integral, Interval, Real
 
+from . import _progress as progress
+
 # A LinearOperator Hessian of at most this size is materialized (n products
 # with H) to read its spectrum exactly; larger ones go through Lanczos (eigsh).
 _MAX_DENSE_SPECTRUM = 64
@@ -413,7 +415,7 @@ class _History:
         self.last_grad = None
         self._start = time.perf_counter()
         if verbose:
-            print(_verbose_line(*(name for name, _, _ in _VERBOSE_COLUMNS)))
+            print(progress.header())
 
     def record_point(self, x, f, g):
         """Record the next iterate with its objective and gradient."""
@@ -426,32 +428,11 @@ class _History:
             if self.steps:
                 step, damping = self.steps[-1].step_size, self.steps[-1].damping
             nit, seconds = len(self.steps), time.perf_counter() - self._start
-            print(_verbose_line(nit, f, self.grad_norms[-1], step, damping, seconds))
+            print(progress.line(nit, f, self.grad_norms[-1], step, damping, seconds))
 
     def record_step(self, step):
         """Record the accepted step that leads to the next iterate."""
         self.steps.append(step)
-
-
-_VERBOSE_COLUMNS = [
-    ("iter", 5, "d"),
-    ("objective", 15, ".8e"),
-    ("max|grad|", 10, ".3e"),
-    ("step", 9, ".3g"),
-    ("damping", 9, ".2e"),
-    ("time[s]", 8, ".3f"),
-]
-
-
-def _verbose_line(*values):
-    """One line of the verbose table, right-aligned under ``_VERBOSE_COLUMNS``.
-
-    Numbers are formatted, strings (the column names, "-") printed as they are.
-    """
-    return " ".join(
-        f"{value:>{width}}" if isinstance(value, str) else f"{value:>{width}{spec}}"
-        for value, (_, width, spec) in zip(values, _VERBOSE_COLUMNS, strict=True)
-    )
 
 
 def _all_finite(*arrays):

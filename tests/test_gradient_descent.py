@@ -1,6 +1,7 @@
 """Gradient descent is the seeds' update, stops as scikit-learn does, fails loudly."""
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -136,3 +137,20 @@ def _quadratic(curvature):
         return 0.5 * curvature * theta @ theta, curvature * theta
 
     return fun
+
+
+@pytest.mark.parametrize("solver", ["gd", "newton"])
+def test_verbose_prints_one_aligned_line_per_iteration(solver, capsys):
+    X, y = load_alien_moods(return_X_y=True)
+    clf = SigmoidPerceptronClassifier(solver=solver, verbose=1, max_iter=4, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == [
+        "iter", "objective", "max|grad|", "step", "damping", "time[s]"
+    ]  # fmt: skip
+    rows = [line.split() for line in lines[1:]]
+    assert [int(row[0]) for row in rows] == list(range(clf.n_iter_ + 1))
+    assert_allclose([float(row[1]) for row in rows[1:]], clf.loss_curve_, rtol=1e-8)
+    assert len({len(line) for line in lines}) == 1  # aligned columns
