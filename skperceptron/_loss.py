@@ -96,7 +96,7 @@ class MultinomialLogLoss:
 
     def predict(self, Z):
         """Return ``ŷ = softmax(z)``."""
-        return np.exp(Z - logsumexp(Z, axis=1, keepdims=True))
+        return _softmax(Z)[0]
 
     def loss(self, Z, Y):
         """Return ``logsumexp(z) − Σ_k y_k z_k`` per sample."""
@@ -107,9 +107,10 @@ class MultinomialLogLoss:
 
         ``∂L/∂z_k = ŷ_k − y_k``: the sigmoid unit's ``ŷ − y``, one per class.
         """
-        log_normalizer = logsumexp(Z, axis=1, keepdims=True)
-        loss = log_normalizer[:, 0] - np.sum(Y * Z, axis=1)
-        return loss, np.exp(Z - log_normalizer) - Y
+        P, log_normalizer = _softmax(Z)
+        loss = log_normalizer - np.sum(Y * Z, axis=1)
+        P -= Y
+        return loss, P
 
     def hessian_weights(self, Z):
         """Return ``d²L/dz² = diag(ŷ) − ŷŷᵀ`` per sample, shape ``(n, K, K)``.
@@ -120,3 +121,18 @@ class MultinomialLogLoss:
         return p[:, :, None] * np.eye(Z.shape[1], dtype=Z.dtype) - (
             p[:, :, None] * p[:, None, :]
         )
+
+
+def _softmax(Z):
+    """Return ``softmax(z)`` and ``logsumexp(z)`` per row from one ``exp`` pass.
+
+    Shifting by the row maximum keeps every exponent ≤ 0 (no overflow) and
+    the sum ≥ 1 (no log of 0): the same stable evaluation as
+    ``scipy.special.logsumexp``, which would cost a second ``exp`` pass for
+    the probabilities.
+    """
+    shift = Z.max(axis=1, keepdims=True)
+    P = np.exp(Z - shift)
+    total = P.sum(axis=1, keepdims=True)
+    P /= total
+    return P, (shift + np.log(total))[:, 0]
