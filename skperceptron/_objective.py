@@ -82,16 +82,38 @@ class LinearObjective:
         return mean_loss + 0.5 * self.alpha * np.vdot(W, W)
 
     def value_and_gradient(self, theta, batch=None):
-        """Return ``J(θ)`` and ``∇J(θ)``, on the rows ``batch`` if given."""
+        """Return ``J(θ)`` and ``∇J(θ)``, on the rows ``batch`` if given.
+
+        The full data set is read in row blocks, each block's loss and
+        gradient terms computed while it is in cache: one pass over ``X``.
+        """
         W, b = self.unpack(theta)
-        X, Y, s = self._rows(batch)
-        losses, error = self.loss.loss_gradient(X @ W + b, Y)  # error = ŷ − y
-        s_sum = s.sum()
-        delta = error * (s / s_sum)[:, None]  # seed 003: delta = (ŷ − y) / N
-        value = s @ losses / s_sum + 0.5 * self.alpha * np.vdot(W, W)
-        grad_W = X.T @ delta + self.alpha * W
-        grad_b = delta.sum(axis=0)
+        if batch is None:
+            value, grad_W, grad_b = self._sum_over_blocks(W, b)
+        else:
+            X, Y, s = self._rows(batch)
+            value, grad_W, grad_b = _loss_gradient_terms(
+                self.loss, X, Y, s / s.sum(), W, b
+            )
+        value += 0.5 * self.alpha * np.vdot(W, W)
+        grad_W += self.alpha * W
         return value, self.pack(grad_W, grad_b)
+
+    def _sum_over_blocks(self, W, b):
+        weights = self.sample_weight / self.sample_weight.sum()
+        if sp.issparse(self.X):
+            return _loss_gradient_terms(self.loss, self.X, self.Y, weights, W, b)
+        total = None
+        for rows in gen_batches(self.n_samples, _BLOCK_ROWS):
+            terms = _loss_gradient_terms(
+                self.loss, self.X[rows], self.Y[rows], weights[rows], W, b
+            )
+            total = (
+                terms
+                if total is None
+                else [a + t for a, t in zip(total, terms, strict=True)]
+            )
+        return total
 
     def hessian(self, theta):
         """Return the Hessian ``∇²J(θ)``, shape ``(n_params, n_params)``.
@@ -157,6 +179,17 @@ class LinearObjective:
         else:
             top = _max_eigenvalue_gram(self.X, self.sample_weight)
         return self.loss.curvature_bound * top + self.alpha
+
+
+def _loss_gradient_terms(loss, X, Y, c, W, b):
+    """Return ``Σ cᵢLᵢ``, ``Xᵀδ`` and ``Σ δᵢ`` for the rows ``X``.
+
+    ``δ = c ⊙ (ŷ − y)``: the seeds' error term weighted by ``c = s / Σ s``
+    (seed 003's ``delta = (y_hat − y) / N`` for equal weights).
+    """
+    losses, delta = loss.loss_gradient(X @ W + b, Y)  # ŷ − y
+    delta *= c[:, None]  # δ = c ⊙ (ŷ − y), in place
+    return c @ losses, X.T @ delta, delta.sum(axis=0)
 
 
 def _max_row_norm2(X, s):
