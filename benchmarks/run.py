@@ -234,6 +234,8 @@ def solvers_and_rows(problem):
             "Newton", "ours", lambda n: ours_class(solver="newton", alpha=ALPHA)
         )
         pairs.append(("ours_newton", direct))
+        if problem.task != "regression":
+            pairs.append(("ours_newton", "lbfgs"))
     return solvers, pairs
 
 
@@ -307,9 +309,12 @@ def fit_order(rows, repeat):
     return order
 
 
-def measure_problem(problem, repeats, log):
+def measure_problem(problem, repeats, log, only=None):
     """Memory run, then ``repeats`` interleaved timed fits of every solver."""
     solvers, rows = solvers_and_rows(problem)
+    if only:
+        rows = [row for row in rows if only in row[0]]
+        solvers = {key: solvers[key] for key in {k for row in rows for k in row}}
     records = {key: Measurement() for key in solvers}
     for key, solver in solvers.items():
         records[key].memory = peak_memory_ratio(solver, problem)
@@ -635,6 +640,18 @@ def parse_args(argv=None):
         default=DEFAULT_OUT,
         help=f"output directory (default {DEFAULT_OUT})",
     )
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=None,
+        help="numbers of samples, instead of the preset sizes",
+    )
+    parser.add_argument(
+        "--rows",
+        default=None,
+        help="run only the rows of ours whose key contains this (e.g. newton)",
+    )
     args = parser.parse_args(argv)
     if args.repeats is None:
         args.repeats = 1 if args.quick else 3
@@ -644,11 +661,13 @@ def parse_args(argv=None):
 
 
 def run(args, log=print):
-    config = QUICK if args.quick else FULL
+    config = dict(QUICK if args.quick else FULL)
+    if args.sizes:
+        config["sizes"] = tuple(args.sizes)
     problems = make_problems(config["sizes"], config["n_features"])
     results = {"meta": metadata(args, config), "problems": [], "checks": []}
     for problem in problems:
-        measured = measure_problem(problem, args.repeats, log)
+        measured = measure_problem(problem, args.repeats, log, args.rows)
         results["problems"].append(summarize_problem(problem, *measured))
     results["checks"] = run_checks(problems)
     return results

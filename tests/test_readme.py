@@ -15,3 +15,12 @@ def test_ci_runs_the_readme_test_command():
 def test_readme_runs_the_main_job():
     readme = (ROOT / "README.md").read_text()
     assert "pip install . && python -m skperceptron\n" in readme
+
+
+def test_readme_python_examples_run(capsys):
+    readme = (ROOT / "README.md").read_text()
+    blocks = [part.split("```")[0] for part in readme.split("```python\n")[1:]]
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    assert "0.097 0.183 0.321 0.477 0.558 0.567" in capsys.readouterr().out
