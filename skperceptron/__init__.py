@@ -6,6 +6,12 @@ chain rule written out by hand, and a gradient-descent (or Newton) update.
 
 from ._linear import PerceptronRegressor, SigmoidPerceptronClassifier
 from ._newton import NewtonOptimizer
+from ._two_layer import TwoLayerNetClassifier
 
-__all__ = ["NewtonOptimizer", "PerceptronRegressor", "SigmoidPerceptronClassifier"]
+__all__ = [
+    "NewtonOptimizer",
+    "PerceptronRegressor",
+    "SigmoidPerceptronClassifier",
+    "TwoLayerNetClassifier",
+]
 __version__ = "0.1.0"

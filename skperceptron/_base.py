@@ -34,6 +34,7 @@ from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
     check_random_state,
+    column_or_1d,
     validate_data,
 )
 
@@ -113,6 +114,8 @@ class BaseGradientEstimator(BaseEstimator):
             multi_output=multi_output,
             reset=reset,
         )
+        if multi_output and y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)  # a column of labels, not multilabel
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
@@ -192,14 +195,18 @@ class BaseGradientEstimator(BaseEstimator):
             incremental=incremental,
         )
 
+    def _newton_optimizer(self):
+        """Return the optimizer behind ``solver="newton"``."""
+        return NewtonOptimizer(
+            tol=self.tol, max_iter=self.max_iter, verbose=self.verbose
+        )
+
     def _minimize_newton(self, objective, theta0, incremental):
         """Newton iterations (one for ``partial_fit``) on the whole objective."""
         if isinstance(self.solver, NewtonOptimizer):
             optimizer = clone(self.solver)
         else:
-            optimizer = NewtonOptimizer(
-                tol=self.tol, max_iter=self.max_iter, verbose=self.verbose
-            )
+            optimizer = self._newton_optimizer()
         if incremental:
             optimizer.set_params(max_iter=1)
         evaluations = _SharedEvaluation(objective)

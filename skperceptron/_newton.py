@@ -47,7 +47,7 @@ from scipy.sparse.linalg import (
 )
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Integral, Interval, Real
+from sklearn.utils._param_validation import Integral, Interval, Real, StrOptions
 
 from . import _progress as progress
 
@@ -100,7 +100,7 @@ class NewtonOptimizer(BaseEstimator):
         Sufficient-decrease constant ``c`` of the Armijo condition
         ``f(x + t d) <= f(x) + c t g @ d``.
 
-    max_line_search : int, default=50
+    max_line_search : int, default=10
         Maximum number of step halvings, and of step doublings, per line search.
 
     initial_damping : float, default=1e-3
@@ -115,6 +115,16 @@ class NewtonOptimizer(BaseEstimator):
     cg_maxiter : int or None, default=None
         Maximum conjugate-gradient iterations per damped solve when ``hess``
         returns a ``LinearOperator``; None uses scipy's default, ``10 * n``.
+
+    damping : {"as-needed", "levenberg-marquardt"}, default="as-needed"
+        ``"as-needed"``: the plain Newton system is tried first at every
+        iteration, damping only when ``H`` is not positive definite or the
+        line search fails (pure Newton steps, quadratic convergence, on convex
+        problems). ``"levenberg-marquardt"``: every step is damped, starting
+        from ``initial_damping`` and adapted (divided by ``damping_factor``
+        after a full step, multiplied after a failure): steps grow from
+        gradient-like to Newton-like as the model earns trust, which keeps
+        non-convex fits (neural networks) near where they start.
 
     verbose : int, default=0
         When positive, print a header and one line per iterate: iteration,
@@ -176,6 +186,7 @@ class NewtonOptimizer(BaseEstimator):
         "initial_damping": [Interval(Real, 0, None, closed="neither")],
         "damping_factor": [Interval(Real, 1, None, closed="neither")],
         "cg_maxiter": [Interval(Integral, 1, None, closed="left"), None],
+        "damping": [StrOptions({"as-needed", "levenberg-marquardt"})],
         "verbose": ["verbose"],
     }
 
@@ -185,10 +196,11 @@ class NewtonOptimizer(BaseEstimator):
         tol=1e-8,
         max_iter=100,
         armijo=1e-4,
-        max_line_search=50,
+        max_line_search=10,
         initial_damping=1e-3,
         damping_factor=10.0,
         cg_maxiter=None,
+        damping="as-needed",
         verbose=0,
     ):
         self.tol = tol
@@ -198,6 +210,7 @@ class NewtonOptimizer(BaseEstimator):
         self.initial_damping = initial_damping
         self.damping_factor = damping_factor
         self.cg_maxiter = cg_maxiter
+        self.damping = damping
         self.verbose = verbose
 
     def minimize(self, fun, x0, grad, hess, *, callback=None):
@@ -318,14 +331,21 @@ class NewtonOptimizer(BaseEstimator):
         direction is a descent direction and the line search succeeds. None if
         no step can change ``x`` any more.
         """
-        first_damping = max(remembered_damping, self.initial_damping * _scale(H, g))
-        for damping in _damping_ladder(first_damping, self.damping_factor):
+        if self.damping == "levenberg-marquardt":
+            first_damping = remembered_damping or self.initial_damping * _scale(H, g)
+        else:
+            first_damping = max(remembered_damping, self.initial_damping * _scale(H, g))
+        plain_first = self.damping == "as-needed"
+        for damping in _damping_ladder(first_damping, self.damping_factor, plain_first):
             d = _solve_damped(H, g, damping, self.cg_maxiter)
             if d is None or not g @ d < 0:
                 continue
             if np.array_equal(x + d, x):
                 return None
-            found = _backtrack(fun, x, f, d, g @ d, self.armijo, self.max_line_search)
+            # Levenberg–Marquardt judges the full damped step only: a failure
+            # raises the damping instead of shortening the step.
+            trials = 1 if not plain_first else self.max_line_search
+            found = _backtrack(fun, x, f, d, g @ d, self.armijo, trials)
             if found is None:
                 continue
             t, f_new = found
@@ -503,9 +523,10 @@ def _negative_curvature_step(fun, x, f, g, curvature, armijo, max_trials):
 # Stage 2: the (damped) Newton direction.
 
 
-def _damping_ladder(first_damping, factor):
-    """Yield 0 (the plain Newton system), then ``first_damping * factor**k``."""
-    yield 0.0
+def _damping_ladder(first_damping, factor, plain_first):
+    """Yield 0 (the plain system) if asked, then ``first_damping * factor**k``."""
+    if plain_first:
+        yield 0.0
     for k in range(_MAX_DAMPING_RAISES):
         yield first_damping * factor**k
 

@@ -78,7 +78,7 @@ class LinearObjective:
         """Return ``J(θ)``, on the rows ``batch`` if given."""
         W, b = self.unpack(theta)
         X, Y, s = self._rows(batch)
-        mean_loss = s @ self.loss.loss(X @ W + b, Y) / s.sum()
+        mean_loss = normalized(s) @ self.loss.loss(X @ W + b, Y)
         return mean_loss + 0.5 * self.alpha * np.vdot(W, W)
 
     def value_and_gradient(self, theta, batch=None):
@@ -93,7 +93,7 @@ class LinearObjective:
         else:
             X, Y, s = self._rows(batch)
             value, grad_W, grad_b = _loss_gradient_terms(
-                self.loss, X, Y, s / s.sum(), W, b
+                self.loss, X, Y, normalized(s), W, b
             )
         value += 0.5 * self.alpha * np.vdot(W, W)
         grad_W += self.alpha * W
@@ -179,6 +179,12 @@ class LinearObjective:
         else:
             top = _max_eigenvalue_gram(self.X, self.sample_weight)
         return self.loss.curvature_bound * top + self.alpha
+
+
+def normalized(s):
+    """``s / Σ s``; zeros for a minibatch whose rows all have zero weight."""
+    s_sum = s.sum()
+    return s / s_sum if s_sum > 0 else np.zeros_like(s)
 
 
 def _loss_gradient_terms(loss, X, Y, c, W, b):

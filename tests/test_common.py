@@ -2,12 +2,25 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skperceptron import PerceptronRegressor, SigmoidPerceptronClassifier
+from skperceptron import (
+    PerceptronRegressor,
+    SigmoidPerceptronClassifier,
+    TwoLayerNetClassifier,
+)
 
 ESTIMATORS = [
     Estimator(**params)
     for Estimator in (PerceptronRegressor, SigmoidPerceptronClassifier)
     for params in ({}, {"batch_size": None}, {"solver": "newton"})
+] + [
+    TwoLayerNetClassifier(**params)
+    for params in (
+        {},
+        {"batch_size": None},
+        {"activation": "relu"},
+        {"activation": "tanh"},
+        {"solver": "newton"},
+    )
 ]
 
 

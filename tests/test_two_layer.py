@@ -1,0 +1,336 @@
+"""TwoLayerNetClassifier: the seeds' update, curved boundaries, the contract."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_iris,
+    load_wine,
+    make_circles,
+    make_classification,
+    make_moons,
+    make_multilabel_classification,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skperceptron import SigmoidPerceptronClassifier
+from skperceptron._loss import MultinomialLogLoss
+from skperceptron._network import TwoLayerObjective
+from skperceptron._two_layer import TwoLayerNetClassifier
+from skperceptron.datasets import load_alien_moods
+
+NO_STOP = dict(tol=0, n_iter_no_change=10**6)
+
+
+def _classification(n_classes=3, n_samples=120, seed=0):
+    X, y = make_classification(
+        n_samples, n_features=5, n_informative=3, n_classes=n_classes,
+        random_state=seed,
+    )  # fmt: skip
+    return StandardScaler().fit_transform(X), y
+
+
+def _fit_quietly(estimator, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(*args, **kwargs)
+
+
+# -- 1. one epoch is the seeds' update ---------------------------------------------
+
+
+def _seed_network():
+    """The 2-2-1 network's weights: w[j, k] input j -> hidden k, then w[k], b."""
+    return (
+        np.array([[0.5, -0.3], [-0.2, 0.4]]),
+        np.array([0.1, -0.2]),
+        np.array([0.7, -0.6]),
+        0.05,
+    )
+
+
+def _seeds_update(X, y, rate):
+    """Seed 001's update rules, each gradient averaged over the samples."""
+    w, b_hidden, w_out, b_out = _seed_network()
+    N = len(X)
+    dw, db_hidden, dw_out, db_out = np.zeros((2, 2)), np.zeros(2), np.zeros(2), 0.0
+    for x, target in zip(X, y, strict=True):
+        z = [x[0] * w[0, k] + x[1] * w[1, k] + b_hidden[k] for k in range(2)]
+        a = [1 / (1 + np.exp(-z_k)) for z_k in z]
+        y_hat = 1 / (1 + np.exp(-(a[0] * w_out[0] + a[1] * w_out[1] + b_out)))
+        for k in range(2):
+            for j in range(2):
+                dw[j, k] += (y_hat - target) * w_out[k] * a[k] * (1 - a[k]) * x[j] / N
+            db_hidden[k] += (y_hat - target) * w_out[k] * a[k] * (1 - a[k]) / N
+            dw_out[k] += (y_hat - target) * a[k] / N
+        db_out += (y_hat - target) / N
+    return (
+        w - rate * dw,  # w_jk ← w_jk − α (ŷ − y) w_k a_k(1 − a_k) x_j
+        b_hidden - rate * db_hidden,  # b_k ← b_k − α (ŷ − y) w_k a_k(1 − a_k)
+        w_out - rate * dw_out,  # w_k ← w_k − α (ŷ − y) a_k
+        b_out - rate * db_out,  # b ← b − α (ŷ − y)
+    )
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_one_epoch_is_the_seeds_update(method):
+    X, y = load_alien_moods(return_X_y=True)
+    clf = TwoLayerNetClassifier(
+        n_hidden=2, activation="sigmoid", alpha=0.0, learning_rate=0.5,
+        max_iter=1, warm_start=True,
+    )  # fmt: skip
+    w, b_hidden, w_out, b_out = _seed_network()
+    clf.coefs_ = [w, w_out[:, None]]
+    clf.intercepts_ = [b_hidden, np.array([b_out])]
+    if method == "fit":
+        with pytest.warns(ConvergenceWarning):
+            clf.fit(X, y)
+    else:
+        with warnings.catch_warnings():  # alpha=0 on separable data: warns
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.partial_fit(X, y, classes=[0, 1])
+
+    w, b_hidden, w_out, b_out = _seeds_update(X, y, 0.5)
+    assert_allclose(clf.coefs_[0], w, rtol=1e-12)
+    assert_allclose(clf.intercepts_[0], b_hidden, rtol=1e-12)
+    assert_allclose(clf.coefs_[1][:, 0], w_out, rtol=1e-12)
+    assert_allclose(clf.intercepts_[1], [b_out], rtol=1e-12)
+    assert clf.n_iter_ == 1
+
+
+# -- 2. it learns ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("load", [load_iris, load_wine, load_breast_cancer])
+def test_default_pipeline_scores_well_in_cross_validation(load):
+    X, y = load(return_X_y=True)
+    model = make_pipeline(StandardScaler(), TwoLayerNetClassifier(random_state=0))
+    assert cross_val_score(model, X, y, cv=5).mean() > 0.9
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: make_moons(200, noise=0.1, random_state=0),
+        lambda: make_circles(200, factor=0.5, noise=0.05, random_state=0),
+    ],
+    ids=["moons", "circles"],
+)
+def test_learns_curved_boundaries_a_perceptron_cannot(make):
+    X, y = make()
+    net = make_pipeline(StandardScaler(), TwoLayerNetClassifier(random_state=0))
+    line = make_pipeline(StandardScaler(), SigmoidPerceptronClassifier())
+    assert net.fit(X, y).score(X, y) > 0.95
+    assert line.fit(X, y).score(X, y) < 0.9
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_newton_trains_smooth_networks(activation):
+    """solver="newton" uses the Gauss–Newton matrix of :mod:`_network`."""
+    X, y = make_moons(200, noise=0.1, random_state=0)
+    clf = TwoLayerNetClassifier(
+        activation=activation, solver="newton", random_state=0
+    ).fit(X, y)
+    assert clf.score(X, y) > 0.97
+    assert clf.n_iter_ < 200
+    assert np.all(np.diff(clf.loss_curve_) <= 0)  # Armijo: the objective decreases
+
+
+# -- 3. multilabel ---------------------------------------------------------------
+
+
+def test_multilabel_targets():
+    X, Y = make_multilabel_classification(
+        n_samples=100, n_features=5, n_classes=3, random_state=0
+    )
+    clf = make_pipeline(StandardScaler(), TwoLayerNetClassifier(random_state=0))
+    _fit_quietly(clf, X, Y)
+    net = clf[-1]
+    proba = clf.predict_proba(X)
+
+    assert clf.predict(X).shape == Y.shape == proba.shape
+    assert np.all((proba > 0) & (proba < 1))
+    assert_array_equal(clf.predict(X), (proba > 0.5).astype(int))
+    assert net.n_outputs_ == 3 and net.out_activation_ == "logistic"
+    assert [W.shape for W in net.coefs_] == [(5, 16), (16, 3)]
+    assert np.mean(clf.predict(X) == Y) > 0.85  # per-label accuracy
+
+
+def test_output_units_per_target_type():
+    X, y = _classification(3)
+    multi = TwoLayerNetClassifier(random_state=0).fit(X, y)
+    assert multi.n_outputs_ == 3 and multi.out_activation_ == "softmax"
+    assert_allclose(multi.predict_proba(X).sum(axis=1), 1.0)
+    binary = TwoLayerNetClassifier(random_state=0).fit(X, y == 1)
+    assert binary.n_outputs_ == 1 and binary.out_activation_ == "logistic"
+    assert [b.shape for b in binary.intercepts_] == [(16,), (1,)]
+    assert_allclose(np.exp(binary.predict_log_proba(X)), binary.predict_proba(X))
+
+
+# -- 4. randomness, warm start, partial_fit -------------------------------------
+
+
+def test_random_state_makes_fits_reproducible():
+    X, y = _classification()
+    first = TwoLayerNetClassifier(random_state=0, max_iter=50)
+    again = TwoLayerNetClassifier(random_state=0, max_iter=50)
+    other = TwoLayerNetClassifier(random_state=1, max_iter=50)
+    for clf in (first, again, other):
+        _fit_quietly(clf, X, y)
+    for W, W_again, W_other in zip(
+        first.coefs_, again.coefs_, other.coefs_, strict=True
+    ):
+        assert_array_equal(W, W_again)
+        assert not np.allclose(W, W_other)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_initial_weights_follow_the_activation(activation):
+    """Glorot (×4 for the sigmoid) or He bounds; no dependence on n_samples."""
+    X, y = _classification(n_samples=120)
+    clf = TwoLayerNetClassifier(activation=activation)
+    objective = TwoLayerObjective(
+        MultinomialLogLoss(), X, np.eye(3)[y], np.ones(len(X)), 0.0, 16, activation
+    )
+    rng = np.random.RandomState(0)
+    W1, b1, W2, b2 = objective.unpack(clf._initial_theta(objective, False, rng))
+    gain = {"sigmoid": 4.0, "tanh": 1.0, "relu": None}[activation]
+    if gain is None:
+        bound1, bound2 = np.sqrt(6 / 5), np.sqrt(6 / 16)
+        assert_array_equal(b1, 0.0)
+    else:
+        bound1, bound2 = gain * np.sqrt(6 / 21), gain * np.sqrt(6 / 19)
+        assert np.abs(b1).max() <= bound1
+    assert np.abs(W1).max() <= bound1 and np.abs(W1).max() > 0.8 * bound1
+    assert np.abs(W2).max() <= bound2 and np.abs(W2).max() > 0.8 * bound2
+    fewer = TwoLayerObjective(
+        MultinomialLogLoss(),
+        X[:10],
+        np.eye(3)[y[:10]],
+        np.ones(10),
+        0.0,
+        16,
+        activation,
+    )
+    rng = np.random.RandomState(0)
+    assert_array_equal(
+        clf._initial_theta(fewer, False, rng), objective.pack(W1, b1, W2, b2)
+    )
+
+
+def test_warm_start_continues_a_fit():
+    # A fixed rate: "auto" estimates the curvature where each fit starts.
+    X, y = _classification()
+    params = dict(learning_rate=0.3, random_state=0, **NO_STOP)
+    whole = _fit_quietly(TwoLayerNetClassifier(max_iter=20, **params), X, y)
+    halves = TwoLayerNetClassifier(max_iter=10, warm_start=True, **params)
+    _fit_quietly(_fit_quietly(halves, X, y), X, y)
+    for a, b in zip(
+        halves.coefs_ + halves.intercepts_,
+        whole.coefs_ + whole.intercepts_,
+        strict=True,
+    ):
+        assert_allclose(a, b, rtol=1e-12)
+    assert halves.n_iter_ == 20 and len(halves.loss_curve_) == 20
+
+
+def test_partial_fit_epochs_equal_fit():
+    X, y = _classification()
+    params = dict(learning_rate=0.3, random_state=0)
+    fitted = _fit_quietly(TwoLayerNetClassifier(max_iter=10, **params, **NO_STOP), X, y)
+    stepped = TwoLayerNetClassifier(**params)
+    for _ in range(10):
+        stepped.partial_fit(X, y, classes=[0, 1, 2])
+    assert_allclose(stepped.coefs_[0], fitted.coefs_[0], rtol=1e-12)
+    assert_allclose(stepped.loss_curve_, fitted.loss_curve_, rtol=1e-12)
+
+
+def test_warm_start_from_parameters_of_the_wrong_shape_raises():
+    X, y = _classification()
+    clf = TwoLayerNetClassifier(warm_start=True, n_hidden=4)
+    clf.coefs_ = [np.zeros((5, 4)), np.zeros((4, 3))]
+    clf.intercepts_ = [np.zeros(4), np.zeros(3)]
+    _fit_quietly(clf, X, y)  # the right shapes: accepted
+    clf.coefs_ = [np.zeros((5, 8)), np.zeros((8, 3))]
+    with pytest.raises(ValueError, match=r"coefs_ with shapes \[\(5, 8\), \(8, 3\)\]"):
+        clf.fit(X, y)
+    clf.coefs_ = np.zeros((5, 4))  # not a list of two arrays
+    with pytest.raises(ValueError, match="Cannot continue from coefs_"):
+        clf.fit(X, y)
+
+
+# -- 5. model selection -------------------------------------------------------------
+
+
+def test_grid_search_in_parallel():
+    X, y = load_iris(return_X_y=True)
+    model = make_pipeline(StandardScaler(), TwoLayerNetClassifier(random_state=0))
+    grid = {
+        "twolayernetclassifier__learning_rate": ["auto", 0.5],
+        "twolayernetclassifier__n_hidden": [4, 16],
+    }
+    search = GridSearchCV(model, grid, cv=3, n_jobs=2).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_score_ > 0.9
+
+
+# -- 6. invalid input, dtypes, sparse, weights ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"n_hidden": 0}, {"n_hidden": 2.5}, {"activation": "softplus"}, {"alpha": -1.0}],
+)
+def test_invalid_parameters_raise(params):
+    X, y = _classification()
+    with pytest.raises(InvalidParameterError):
+        TwoLayerNetClassifier(**params).fit(X, y)
+
+
+def test_float32_in_float32_parameters():
+    X, y = _classification()
+    clf32 = TwoLayerNetClassifier(random_state=0).fit(X.astype(np.float32), y)
+    clf64 = TwoLayerNetClassifier(random_state=0).fit(X, y)
+    assert all(p.dtype == np.float32 for p in clf32.coefs_ + clf32.intercepts_)
+    proba = clf32.predict_proba(X.astype(np.float32))
+    assert_allclose(proba, clf64.predict_proba(X), atol=2e-3)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_input_matches_dense(fmt):
+    X, y = _classification()
+    X[np.abs(X) < 0.7] = 0.0
+    dense = TwoLayerNetClassifier(random_state=0).fit(X, y)
+    sparse = TwoLayerNetClassifier(random_state=0).fit(
+        sp.csr_matrix(X).asformat(fmt), y
+    )
+    assert_allclose(sparse.coefs_[0], dense.coefs_[0], rtol=1e-8, atol=1e-12)
+    assert_allclose(sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X))
+
+
+def test_integer_sample_weight_is_repeating_rows():
+    X, y = _classification(n_samples=60)
+    weights = np.random.RandomState(0).randint(0, 4, size=len(X))
+    weighted = TwoLayerNetClassifier(random_state=0, max_iter=200)
+    repeated = TwoLayerNetClassifier(random_state=0, max_iter=200)
+    _fit_quietly(weighted, X, y, sample_weight=weights)
+    _fit_quietly(repeated, X.repeat(weights, 0), y.repeat(weights))
+    assert_allclose(weighted.coefs_[0], repeated.coefs_[0], rtol=1e-8, atol=1e-12)
+    assert weighted.n_iter_ == repeated.n_iter_
+
+
+def test_minibatches_with_zero_weight_rows_stay_finite():
+    X, y = _classification(n_samples=30)
+    weights = np.zeros(len(X))
+    weights[::5] = 1.0  # most size-2 minibatches carry no weight
+    clf = TwoLayerNetClassifier(batch_size=2, max_iter=20, random_state=0)
+    _fit_quietly(clf, X, y, sample_weight=weights)
+    assert np.all(np.isfinite(clf.loss_curve_))
