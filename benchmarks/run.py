@@ -89,6 +89,11 @@ from threadpoolctl import threadpool_limits
 
 import skperceptron
 from skperceptron import PerceptronRegressor, SigmoidPerceptronClassifier
+
+try:  # run as a script (python benchmarks/run.py) or as a package module
+    from benchmarks import network
+except ImportError:  # pragma: no cover
+    import network
 from skperceptron._loss import BinaryLogLoss, HalfSquaredError, MultinomialLogLoss
 from skperceptron._objective import LinearObjective
 
@@ -592,6 +597,10 @@ def markdown_report(results):
         "",
     ]
     lines += [f"- {line}" for line in check_lines(results["checks"])]
+    if results.get("network"):
+        lines += ["", "## TwoLayerNetClassifier vs MLPClassifier", ""]
+        lines += [network.__doc__.split("\n\n", 1)[1].strip(), ""]
+        lines += network.table(results["network"], markdown=True)
     return "\n".join(lines) + "\n"
 
 
@@ -648,6 +657,12 @@ def parse_args(argv=None):
         help="numbers of samples, instead of the preset sizes",
     )
     parser.add_argument(
+        "--suite",
+        choices=("all", "linear", "network"),
+        default="all",
+        help="the perceptrons' rows, the network's rows, or both (default)",
+    )
+    parser.add_argument(
         "--rows",
         default=None,
         help="run only the rows of ours whose key contains this (e.g. newton)",
@@ -666,10 +681,13 @@ def run(args, log=print):
         config["sizes"] = tuple(args.sizes)
     problems = make_problems(config["sizes"], config["n_features"])
     results = {"meta": metadata(args, config), "problems": [], "checks": []}
-    for problem in problems:
-        measured = measure_problem(problem, args.repeats, log, args.rows)
-        results["problems"].append(summarize_problem(problem, *measured))
-    results["checks"] = run_checks(problems)
+    if args.suite in ("all", "linear"):
+        for problem in problems:
+            measured = measure_problem(problem, args.repeats, log, args.rows)
+            results["problems"].append(summarize_problem(problem, *measured))
+        results["checks"] = run_checks(problems)
+    if args.suite in ("all", "network"):
+        results["network"] = network.run(args.quick, args.repeats, log)
     return results
 
 
@@ -687,6 +705,9 @@ def main(argv=None):
     print("\n".join(render_table(table_cells(results), markdown=False)))
     print()
     print("\n".join(check_lines(results["checks"])))
+    if results.get("network"):
+        print()
+        print("\n".join(network.table(results["network"])))
     print(f"\nwrote {args.out / 'results.json'} and {args.out / 'results.md'}")
     return 0
 

@@ -16,5 +16,6 @@ def test_quick_benchmark_writes_its_tables(tmp_path):
         capture_output=True,
     )
     results = json.loads((tmp_path / "results.json").read_text())
-    assert results
-    assert "ours/theirs" in (tmp_path / "results.md").read_text()
+    assert results["problems"] and results["network"]
+    markdown = (tmp_path / "results.md").read_text()
+    assert "ours/theirs" in markdown and "MLPClassifier" in markdown
