@@ -5,14 +5,15 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, make_moons
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import cross_val_score
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from . import PerceptronRegressor, SigmoidPerceptronClassifier
+from . import PerceptronRegressor, SigmoidPerceptronClassifier, TwoLayerNetClassifier
 from .datasets import load_alien_moods
 
 
@@ -78,6 +79,23 @@ def main(argv=None):
     )
     X, y = load_diabetes(return_X_y=True)
     _compare("Diabetes", PerceptronRegressor(), LinearRegression(), X, y, "r2")
+    X, y = make_moons(300, noise=0.2, random_state=0)
+    _compare(
+        "Two moons, one line cannot separate them",
+        SigmoidPerceptronClassifier(),
+        LogisticRegression(),
+        X,
+        y,
+        "accuracy",
+    )
+    _compare(
+        "Two moons, a hidden layer of 16 sigmoid units",
+        TwoLayerNetClassifier(random_state=0),
+        MLPClassifier((16,), activation="logistic", max_iter=2000, random_state=0),
+        X,
+        y,
+        "accuracy",
+    )
 
 
 if __name__ == "__main__":
