@@ -136,6 +136,7 @@ class BaseGradientEstimator(BaseEstimator):
                 random_state=rng,
                 stratify=self._stratify(Y),
             )  # fmt: skip
+            _check_weighted_split(sample_weight, s_val, self.validation_fraction)
         objective = self._objective(X, Y, sample_weight)
         theta0 = self._initial_theta(objective, continuing, rng)
         if newton:
@@ -482,6 +483,18 @@ def _check_two_weighted_classes(Y, sample_weight, classes):
             f"sample_weight, but the data contains only one class: {weighted}. "
             "Check y (and sample_weight)."
         )
+
+
+def _check_weighted_split(s_train, s_val, validation_fraction):
+    """Refuse an early-stopping split with a part of zero total weight."""
+    for part, s in (("training", s_train), ("validation", s_val)):
+        if not s.sum() > 0:
+            raise ValueError(
+                f"early_stopping left no sample of positive sample_weight in the "
+                f"{part} set (validation_fraction={validation_fraction}). Give "
+                "more samples a positive weight, change validation_fraction or "
+                "random_state, or set early_stopping=False."
+            )
 
 
 def _check_known_labels(y, classes, multilabel):

@@ -211,7 +211,8 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         residual = s @ (Y[:, 0] - Z[:, 0]) ** 2
         mean = np.average(Y[:, 0], weights=s)
         total = s @ (Y[:, 0] - mean) ** 2
-        return 1.0 - residual / total if total > 0 else -residual
+        with np.errstate(over="ignore"):  # a subnormal total: R² = -inf
+            return 1.0 - residual / total if total > 0 else -residual
 
 
 class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):

@@ -534,10 +534,15 @@ def _damping_ladder(first_damping, factor, plain_first):
 def _scale(H, g):
     """Return the Hessian's magnitude along the gradient, ``||H g|| / ||g||``.
 
-    It sets the first damping in the units of ``H``; 1.0 when it is 0.
+    It sets the first damping in the units of ``H``; 1.0 when it is 0 or not
+    finite. The ratio does not depend on the size of ``g``: it is computed for
+    ``g / max|g|`` in float64, whose squared norms neither overflow (float32
+    ``H g`` above 1.8e19) nor underflow (gradients below 1e-154) to 0.
     """
+    g = np.asarray(g, dtype=np.float64)
+    g = g / np.max(np.abs(g))
     scale = float(np.linalg.norm(H @ g) / np.linalg.norm(g))
-    return scale if scale > 0 else 1.0
+    return scale if 0 < scale < np.inf else 1.0
 
 
 def _solve_damped(H, g, damping, cg_maxiter):
@@ -548,8 +553,12 @@ def _solve_damped(H, g, damping, cg_maxiter):
     """
     if isinstance(H, LinearOperator):
         return _solve_cg(H, g, damping, cg_maxiter)
+    with np.errstate(over="ignore", invalid="ignore"):
+        damped = H + damping * np.eye(g.size, dtype=g.dtype)
+    if not np.all(np.isfinite(damped)):  # damping beyond the range of g.dtype
+        return None
     try:
-        factor = cho_factor(H + damping * np.eye(g.size, dtype=g.dtype))
+        factor = cho_factor(damped)
     except LinAlgError:
         return None
     return cho_solve(factor, -g)
