@@ -42,7 +42,6 @@ from scipy.sparse.linalg import (
     ArpackNoConvergence,
     LinearOperator,
     aslinearoperator,
-    cg,
     eigsh,
 )
 from sklearn.base import BaseEstimator
@@ -54,6 +53,9 @@ from . import _progress as progress
 # A LinearOperator Hessian of at most this size is materialized (n products
 # with H) to read its spectrum exactly; larger ones go through Lanczos (eigsh).
 _MAX_DENSE_SPECTRUM = 64
+# Restarts allowed to Lanczos on a larger one: a few hundred products with H,
+# so that the curvature test costs a handful of Newton iterations, not more.
+_LANCZOS_RESTARTS = 20
 # How many times the damping may be raised within one iteration.
 _MAX_DAMPING_RAISES = 60
 
@@ -114,7 +116,7 @@ class NewtonOptimizer(BaseEstimator):
 
     cg_maxiter : int or None, default=None
         Maximum conjugate-gradient iterations per damped solve when ``hess``
-        returns a ``LinearOperator``; None uses scipy's default, ``10 * n``.
+        returns a ``LinearOperator``; None means ``10 * n``.
 
     damping : {"as-needed", "levenberg-marquardt"}, default="as-needed"
         ``"as-needed"``: the plain Newton system is tried first at every
@@ -266,7 +268,9 @@ class NewtonOptimizer(BaseEstimator):
             - ``positive_definite``: whether the Hessian at ``x`` is positive
               definite, i.e. ``x`` is a strict local minimum, from its smallest
               eigenvalue (``scipy.linalg.eigh``; Lanczos for a LinearOperator
-              larger than 64). None if Lanczos did not converge.
+              larger than 64). None if Lanczos did not converge, and for such
+              a LinearOperator when the run did not converge (its spectrum
+              would cost more than the run).
             - ``min_eigenvalue``: that smallest eigenvalue, or None.
 
         Warns
@@ -319,7 +323,7 @@ class NewtonOptimizer(BaseEstimator):
             history.record_step(step)
             x, f = step.x, step.fun
         if status != 0:
-            curvature = _curvature(H) if _all_finite(H) else None
+            curvature = _curvature(H) if _all_finite(H) and _is_small(H) else None
         return self._result(problem, history, status, curvature)
 
     def _newton_step(self, fun, x, f, g, H, remembered_damping):
@@ -481,8 +485,9 @@ def _curvature(H):
 
     Dense Hessians, and LinearOperators of size at most ``_MAX_DENSE_SPECTRUM``
     (materialized by ``n`` products), use :func:`scipy.linalg.eigh`. Larger
-    LinearOperators use Lanczos (:func:`scipy.sparse.linalg.eigsh`) on both ends
-    of the spectrum, and give None if it does not converge.
+    LinearOperators use Lanczos (:func:`scipy.sparse.linalg.eigsh`) on each end
+    of the spectrum, with a bounded number of restarts, and give None if it
+    does not converge.
     """
     n = H.shape[0]
     if isinstance(H, LinearOperator) and n <= _MAX_DENSE_SPECTRUM:
@@ -490,11 +495,19 @@ def _curvature(H):
     if not isinstance(H, LinearOperator):
         values, vectors = eigh(H)
         return _Curvature(values[0], vectors[:, 0], np.max(np.abs(values)))
+    lanczos = {"k": 1, "tol": 1e-6, "ncv": min(n, 40), "maxiter": _LANCZOS_RESTARTS}
     try:
-        values, vectors = eigsh(H, k=2, which="BE", tol=1e-6, maxiter=50 * n)
+        smallest, vectors = eigsh(H, which="SA", **lanczos)
+        largest, _ = eigsh(H, which="LA", **lanczos)
     except ArpackNoConvergence:
         return None
-    return _Curvature(values[0], vectors[:, 0], np.max(np.abs(values)))
+    top = max(abs(smallest[0]), abs(largest[0]))
+    return _Curvature(smallest[0], vectors[:, 0], top)
+
+
+def _is_small(H):
+    """Tell whether ``H``'s spectrum is read exactly (dense or small operator)."""
+    return not isinstance(H, LinearOperator) or H.shape[0] <= _MAX_DENSE_SPECTRUM
 
 
 def _is_psd(curvature, dtype):
@@ -567,18 +580,32 @@ def _solve_damped(H, g, damping, cg_maxiter):
 def _solve_cg(H, g, damping, maxiter):
     """Inexact Newton direction by conjugate gradients, matrix-free.
 
-    Relative residual ``min(0.5, sqrt(||g||))`` (superlinear convergence). None
-    when the solution is not finite or ``H + damping I`` has no positive
-    curvature along it.
+    Solves ``(H + damping I) d = -g`` from ``d = 0`` to the relative residual
+    ``min(0.5, sqrt(||g||))`` (superlinear convergence) or ``maxiter``
+    iterations (``10 n`` if None). The curvature ``p @ (H + damping I) p`` of
+    every search direction is checked, as in Nocedal and Wright's Newton-CG
+    (algorithm 7.1): where it is not positive the matrix is not positive
+    definite and the answer is None, so that the damping is raised, as a
+    failed Cholesky factorization does for a dense ``H``. Also None when
+    ``d`` is not finite.
     """
-    n = g.size
-    A = LinearOperator((n, n), matvec=lambda v: H @ v + damping * v, dtype=g.dtype)
-    rtol = min(0.5, float(np.sqrt(np.linalg.norm(g))))
-    d, _ = cg(A, -g, rtol=rtol, maxiter=maxiter)
-    d = np.asarray(d, dtype=g.dtype)
-    if not np.all(np.isfinite(d)) or not d @ (A @ d) > 0:
-        return None
-    return d
+    maxiter = 10 * g.size if maxiter is None else maxiter
+    target = min(0.5, float(np.sqrt(np.linalg.norm(g)))) * np.linalg.norm(g)
+    d, residual = np.zeros_like(g), g.copy()  # residual = (H + damping I) d + g
+    direction, squared = -g, g @ g
+    for _ in range(maxiter):
+        product = np.ravel(H @ direction) + damping * direction
+        curvature = direction @ product
+        if not curvature > 0:
+            return None
+        step = squared / curvature
+        d += step * direction
+        residual += step * product
+        squared, previous = residual @ residual, squared
+        if np.sqrt(squared) <= target:
+            break
+        direction = -residual + (squared / previous) * direction
+    return d if np.all(np.isfinite(d)) else None
 
 
 # Stage 3: the line search.
