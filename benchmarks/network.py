@@ -12,6 +12,11 @@ ours with ``alpha = alpha_mlp / n``.
   ``lbfgs`` (and ``adam``), each run to convergence from its own start: wall
   time, iterations and final objective; "reached" when the final objective is
   within 1% of lbfgs's.
+- **same start**: ours ``solver="newton"`` and MLPClassifier's ``lbfgs``
+  started from the same weights (uniform in [-1, 1], one start per seed) on
+  standardized noisy moons (``n = 200``, ``noise = 0.25``, ``alpha = 1e-3``):
+  median time and iterations over the starts, and at how many starts each
+  reached the other's objective + 1% and ours used fewer iterations.
 
 Each fit is timed under default threading and under
 ``threadpool_limits(1)``; each side is compared at its faster setting.
@@ -21,7 +26,7 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_classification, make_moons
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
@@ -32,8 +37,19 @@ from skperceptron import TwoLayerNetClassifier
 ALPHA = 1e-4
 RATE = 0.1
 N_FEATURES = 20
-FULL = {"sizes": (10_000, 100_000), "hidden": (2, 8, 32), "epochs": 20}
-QUICK = {"sizes": (1_000,), "hidden": (2,), "epochs": 5}
+FULL = {
+    "sizes": (10_000, 100_000),
+    "hidden": (2, 8, 32),
+    "epochs": 20,
+    "same_start": {"hidden": (2, 4, 8, 32), "starts": 8},
+}
+QUICK = {
+    "sizes": (1_000,),
+    "hidden": (2,),
+    "epochs": 5,
+    "same_start": {"hidden": (2,), "starts": 2},
+}
+SAME_START_ALPHA = 1e-3
 
 
 def make_data(n_samples):
@@ -126,6 +142,57 @@ def to_loss_rows(X, y, h, repeats):
     return rows
 
 
+def _same_start_fits(X, y, h, seed):
+    """Fit ours and lbfgs from one start; return (ours, theirs, seconds each)."""
+    rng = np.random.RandomState(seed)
+    start = [rng.uniform(-1, 1, size) for size in [(2, h), h, (h, 1), 1]]
+    lbfgs = MLPClassifier(
+        (h,), activation="logistic", solver="lbfgs", alpha=SAME_START_ALPHA * len(X),
+        max_iter=1, random_state=seed,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        lbfgs.fit(X, y)  # to create the fitted attributes, then set them
+    lbfgs.set_params(warm_start=True, max_iter=10_000, tol=1e-12)
+    ours = TwoLayerNetClassifier(
+        n_hidden=h, solver="newton", tol=1e-8, alpha=SAME_START_ALPHA, warm_start=True
+    )
+    seconds = []
+    for model in (ours, lbfgs):
+        W1, b1, W2, b2 = (a.copy() for a in start)
+        model.coefs_, model.intercepts_ = [W1, W2], [b1, b2]
+        with threadpool_limits(1), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            begin = time.perf_counter()
+            model.fit(X, y)
+            seconds.append(time.perf_counter() - begin)
+    return ours, lbfgs, seconds
+
+
+def same_start_row(h, starts):
+    """Ours against lbfgs from the same starts on noisy moons (BLAS 1 thread)."""
+    X, y = make_moons(200, noise=0.25, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    fits = [_same_start_fits(X, y, h, seed) for seed in range(starts)]
+    J = np.array([[o.loss_curve_[-1], t.loss_] for o, t, _ in fits])
+    iters = np.array([[o.n_iter_, t.n_iter_] for o, t, _ in fits])
+    seconds = np.array([s for _, _, s in fits])
+    reached = J <= 1.01 * J[:, ::-1]
+    fewer = reached[:, 0] & (iters[:, 0] < iters[:, 1])
+    return {
+        "row": "same start (newton vs lbfgs)",
+        "n": len(X),
+        "h": h,
+        "ours_ms": 1e3 * float(np.median(seconds[:, 0])),
+        "theirs_ms": 1e3 * float(np.median(seconds[:, 1])),
+        "threading": "1/1",
+        "ratio": float(np.median(seconds[:, 0] / seconds[:, 1])),
+        "iter": "{}/{}".format(*np.median(iters, axis=0).astype(int)),
+        "reached": "{}/{}".format(*reached.sum(axis=0)) + f" of {starts}",
+        "fewer": f"{fewer.sum()} of {starts}",
+    }
+
+
 def run(quick, repeats, log=print):
     """All network rows, as a list of dicts."""
     config = QUICK if quick else FULL
@@ -136,6 +203,9 @@ def run(quick, repeats, log=print):
             rows.append(epoch_row(X, y, h, config["epochs"], repeats))
             rows.extend(to_loss_rows(X, y, h, repeats))
             log(f"  network n={n} h={h} done")
+    for h in config["same_start"]["hidden"]:
+        rows.append(same_start_row(h, config["same_start"]["starts"]))
+        log(f"  network same start h={h} done")
     return rows
 
 
@@ -151,6 +221,7 @@ COLUMNS = [
     ("J theirs", "J_theirs", "{:.6f}"),
     ("iter o/t", "iter", "{}"),
     ("reached o/t", "reached", "{}"),
+    ("fewer iter", "fewer", "{}"),
 ]
 
 

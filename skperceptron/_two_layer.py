@@ -49,11 +49,19 @@ class TwoLayerNetClassifier(BaseClassifier):
     solver : {"gd", "newton"} or NewtonOptimizer, default="gd"
         ``"gd"``: gradient descent. ``"newton"``: Newton's method
         (:class:`NewtonOptimizer` with ``tol``, ``max_iter`` and
-        ``verbose``) on the Gauss–Newton matrix, the positive semi-definite
-        part of the Hessian; pass a configured :class:`NewtonOptimizer` to
-        choose its settings. Newton iterations use the whole data set:
-        ``learning_rate``, ``batch_size`` and ``early_stopping`` do not apply
-        (setting them warns).
+        ``verbose``) on the exact, hand-derived Hessian of ``J`` (computed
+        matrix-free above 2000 parameters), with Levenberg–Marquardt damping
+        ``(H + λI) d = −∇J``: ``λ`` starts at ``0.1‖H∇J‖/‖∇J‖``, is raised until
+        ``H + λI`` is positive definite and the full step decreases ``J``,
+        and shrinks tenfold after each full step, so that steps go from
+        gradient-like to pure Newton steps (quadratic convergence) near a
+        minimum. At a stationary point with negative curvature (a saddle
+        such as ``W = 0``) it steps along that curvature. For softmax
+        outputs, the directions along which ``J`` is constant (one shift of
+        all classes' scores) are made definite. Pass a configured
+        :class:`NewtonOptimizer` to choose its settings. Newton iterations use
+        the whole data set: ``learning_rate``, ``batch_size`` and
+        ``early_stopping`` do not apply (setting them warns).
     max_iter : int, default=1000
         Maximum number of epochs (Newton iterations for ``solver="newton"``).
     tol : float, default=1e-4
@@ -206,20 +214,24 @@ class TwoLayerNetClassifier(BaseClassifier):
         return tags
 
     def _newton_optimizer(self):
-        """Return Levenberg–Marquardt Newton, damped from the start.
+        """Return Levenberg–Marquardt Newton on the Hessian, damped from the start.
 
-        The first damping is ``λ₀ = ‖Gg‖/‖g‖``. Plain Gauss–Newton steps from
-        a random start jump into saturated hidden units or toward the
+        The first damping is ``λ₀ = 0.1‖Hg‖/‖g‖``, raised tenfold while
+        ``H + λI`` is indefinite or the full step fails. Plain Newton steps
+        from a random start jump into saturated hidden units or toward the
         ``W = 0`` saddle; damped steps follow the gradient first. From the
-        same starts as L-BFGS on noisy moons (2 and 4 hidden units, 8 starts),
-        this reached L-BFGS's minimum at 8 of 8 starts, plain steps at 0.
+        same starts as L-BFGS on noisy moons (2 to 32 hidden units, 8 starts
+        each), this reached L-BFGS's objective (+1 %) at 30 of 32 starts, in
+        13 to 48 iterations against L-BFGS's 43 to 251 (the "same start" rows
+        of ``benchmarks/network.py``). ``λ₀ = ‖Hg‖/‖g‖`` reached the same
+        starts there, in up to 2 more iterations (median).
         """
         return NewtonOptimizer(
             tol=self.tol,
             max_iter=self.max_iter,
             verbose=self.verbose,
             damping="levenberg-marquardt",
-            initial_damping=1.0,
+            initial_damping=0.1,
         )
 
     def _objective(self, X, Y, sample_weight):

@@ -102,7 +102,7 @@ def test_gradient_equals_numerical_derivative(activation, target, weighted, alph
 
 
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
-def test_activation_derivative_from_its_output(activation):
+def test_activation_derivatives_from_its_output(activation):
     z = np.linspace(-3, 3, 13) + 0.01  # avoids relu's kink at 0
     f = ACTIVATIONS[activation]
     a = f.forward(z.copy(), out=np.empty_like(z))
@@ -113,6 +113,11 @@ def test_activation_derivative_from_its_output(activation):
     assert_allclose(f.derivative(a), numeric, rtol=1e-6, atol=1e-9)
     if activation == "sigmoid":
         assert_allclose(a, expit(z))
+    # f'' from the output too: the derivative of f'(f(z)) by z.
+    a_plus = f.forward(z + 1e-6, out=np.empty_like(z))
+    a_minus = f.forward(z - 1e-6, out=np.empty_like(z))
+    numeric = (f.derivative(a_plus) - f.derivative(a_minus)) / 2e-6
+    assert_allclose(f.second_derivative(a), numeric, rtol=1e-6, atol=1e-9)
 
 
 def test_penalty_skips_the_intercepts():
@@ -149,7 +154,7 @@ def test_minibatch_of_zero_weight_rows_adds_only_the_penalty():
     assert_allclose(grad, penalty)
 
 
-# -- 3. the Gauss–Newton matrix -------------------------------------------------
+# -- 3. the Gauss–Newton matrix and the exact Hessian ------------------------------
 
 
 def _expected_gauss_newton(objective, theta):
@@ -166,6 +171,11 @@ def _expected_gauss_newton(objective, theta):
     return G
 
 
+def _dense(matrix, n):
+    """A LinearOperator's matrix, from its products with the identity's columns."""
+    return np.column_stack([matrix @ e for e in np.eye(n)])
+
+
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize(("weighted", "alpha"), SETTINGS)
@@ -174,7 +184,7 @@ def test_gauss_newton_matrix_equals_its_definition(
 ):
     objective, theta = _problem(target, activation, weighted, alpha)
 
-    G = objective.hessian(theta)
+    G = objective.gauss_newton(theta)
 
     assert isinstance(G, np.ndarray) and G.dtype == np.float64
     assert_allclose(G, _expected_gauss_newton(objective, theta), rtol=1e-6, atol=1e-9)
@@ -183,67 +193,118 @@ def test_gauss_newton_matrix_equals_its_definition(
 
     # The matrix-free operator multiplies by the same matrix.
     monkeypatch.setattr(network, "_MAX_DENSE_HESSIAN", 0)
-    operator = objective.hessian(theta)
+    operator = objective.gauss_newton(theta)
     assert isinstance(operator, LinearOperator)
     V = np.random.RandomState(1).normal(size=(objective.n_params, 3))
     for v in V.T:
         assert_allclose(operator @ v, G @ v, rtol=1e-10, atol=1e-12)
 
 
-def test_gauss_newton_is_built_in_blocks_of_rows(monkeypatch):
+@pytest.mark.parametrize("activation", ACTIVATION_NAMES)
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize(("weighted", "alpha"), SETTINGS)
+def test_hessian_equals_numerical_jacobian_of_the_gradient(
+    activation, target, weighted, alpha, monkeypatch
+):
+    """The exact Hessian, dense and matrix-free (R-operator), is ``∂∇J/∂θ``."""
+    objective, theta = _problem(target, activation, weighted, alpha)
+
+    H = objective.hessian(theta)
+
+    assert isinstance(H, np.ndarray) and H.dtype == np.float64
+    expected = numerical_jacobian(lambda t: objective(t)[1], theta)
+    assert_allclose(H, expected, rtol=1e-6, atol=1e-8)
+    assert_allclose(H, H.T, rtol=0, atol=1e-15)
+    # It is not the Gauss–Newton matrix: the output error bends it.
+    G = objective.gauss_newton(theta)
+    assert np.abs(H - G).max() > 1e-3 * np.abs(G).max()
+
+    monkeypatch.setattr(network, "_MAX_DENSE_HESSIAN", 0)
+    operator = objective.hessian(theta)
+    assert isinstance(operator, LinearOperator)
+    V = np.random.RandomState(1).normal(size=(objective.n_params, 3))
+    for v in V.T:
+        assert_allclose(operator @ v, H @ v, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_hessian_is_indefinite_at_the_zero_weights_saddle(activation):
+    """At ``W = 0`` the gradient of the weights vanishes: a saddle ``G`` hides.
+
+    With the intercepts at their best values every ``∇W`` is zero; the
+    cross terms ``W1``–``W2`` of ``H`` there are ``Σᵢ f'ₖ x̃ᵢⱼ δᵢₘ``, which
+    make ``H`` indefinite while ``G`` stays positive semi-definite.
+    """
+    objective, _ = _problem("binary", activation, alpha=1e-3, n_samples=40)
+    theta = np.zeros(objective.n_params)
+    y_mean = objective.Y.mean()
+    objective.unpack(theta)[3][:] = np.log(y_mean / (1 - y_mean))  # ŷ = mean(y)
+    grad = objective(theta)[1]
+    assert np.abs(grad).max() < 1e-12
+
+    H, G = objective.hessian(theta), objective.gauss_newton(theta)
+
+    assert_allclose(H, numerical_jacobian(lambda t: objective(t)[1], theta), atol=1e-8)
+    assert np.linalg.eigvalsh(H)[0] < -1e-3
+    assert np.linalg.eigvalsh(G)[0] >= -1e-12
+
+
+def test_gauss_newton_and_hessian_are_built_in_blocks_of_rows(monkeypatch):
     objective, theta = _problem("multiclass", "sigmoid", weighted=True, alpha=0.1)
-    whole = objective.hessian(theta)
+    whole = objective.gauss_newton(theta), objective.hessian(theta)
     block_rows = 7  # 30 rows in five blocks, the last one shorter
     monkeypatch.setattr(
         network, "_JACOBIAN_BLOCK_SIZE", block_rows * 3 * objective.n_params
     )
-    assert_allclose(objective.hessian(theta), whole, rtol=1e-12, atol=1e-15)
+    assert_allclose(objective.gauss_newton(theta), whole[0], rtol=1e-12, atol=1e-15)
+    assert_allclose(objective.hessian(theta), whole[1], rtol=1e-12, atol=1e-15)
 
 
 def test_gauss_newton_equals_the_hessian_of_a_linear_output_layer():
     """Along the output weights Z is linear in θ: there G is the exact Hessian."""
     objective, theta = _problem("multiclass", "tanh", alpha=0.2)
-    G = objective.hessian(theta)
-    H = numerical_jacobian(lambda t: objective(t)[1], theta)
+    G = objective.gauss_newton(theta)
+    H = objective.hessian(theta)
     start = objective.n_features * objective.n_hidden + objective.n_hidden
-    assert_allclose(G[start:, start:], H[start:, start:], rtol=1e-6, atol=1e-8)
+    assert_allclose(G[start:, start:], H[start:, start:], rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("alpha", [0.0, 0.3])
 @pytest.mark.parametrize("dense", [True, False])
 def test_newton_matrix_removes_the_softmax_shift_invariance(alpha, dense, monkeypatch):
-    # Enough rows of positive weight that only the shifts leave G singular.
+    # Enough rows of positive weight that only the shifts leave H singular.
     objective, theta = _problem("multiclass", "tanh", True, alpha, n_samples=80)
     if not dense:
         monkeypatch.setattr(network, "_MAX_DENSE_HESSIAN", 0)
-    G = objective.hessian(theta)
-    N = objective.newton_matrix(theta)
-    G_dense = G if dense else G @ np.eye(objective.n_params)
-    N_dense = N if dense else N @ np.eye(objective.n_params)
+    p = objective.n_params
+    H = _dense(objective.hessian(theta), p)
+    N = _dense(objective.newton_matrix(theta), p)
     grad = objective(theta)[1]
 
     shifts = []  # the same constant added to every class's output
-    u = np.zeros(objective.n_params)
+    u = np.zeros(p)
     objective.unpack(u)[3][:] = 1.0  # intercepts b2
     shifts.append(u)
-    if alpha == 0:  # and to every class's weight from hidden unit 0
-        u = np.zeros(objective.n_params)
-        objective.unpack(u)[2][0, :] = 1.0
-        shifts.append(u)
+    if alpha == 0:  # and to every class's weight from one hidden unit
+        for k in range(objective.n_hidden):
+            u = np.zeros(p)
+            objective.unpack(u)[2][k, :] = 1.0
+            shifts.append(u)
     for u in shifts:
-        assert_allclose(G_dense @ u, 0.0, atol=1e-12)
+        assert_allclose(H @ u, 0.0, atol=1e-12)
         assert grad @ u == pytest.approx(0.0, abs=1e-12)
 
-    # N is positive definite where G is only semi-definite, and its Newton
-    # step is a Newton step of G with no component along the shifts.
-    assert np.linalg.eigvalsh(0.5 * (N_dense + N_dense.T))[0] > 0
-    step = np.linalg.solve(N_dense, -grad)
-    assert_allclose(G_dense @ step, -grad, rtol=1e-6, atol=1e-10)
+    # N is invertible where H is singular, and its Newton step is a Newton
+    # step of H with no component along the shifts.
+    assert np.linalg.matrix_rank(H) == p - len(shifts)
+    assert np.linalg.matrix_rank(N) == p
+    step = np.linalg.solve(N, -grad)
+    assert_allclose(H @ step, -grad, rtol=1e-6, atol=1e-10)
     for u in shifts:
         assert step @ u == pytest.approx(0.0, abs=1e-8)
 
 
-def test_newton_matrix_of_sigmoid_outputs_is_the_gauss_newton_matrix():
+def test_newton_matrix_of_sigmoid_outputs_is_the_exact_hessian():
     objective, theta = _problem("multilabel", "sigmoid", alpha=0.1)
     assert_allclose(objective.newton_matrix(theta), objective.hessian(theta))
 
@@ -266,7 +327,7 @@ def test_lipschitz_constant_is_the_documented_curvature(target, activation):
     top = np.linalg.eigvalsh(gram)[-1]
     assert lipschitz == pytest.approx(bound * top + 0.3, rel=1e-6)
     # b·λ bounds the largest eigenvalue of the Gauss–Newton matrix at θ.
-    G = objective.hessian(theta)
+    G = objective.gauss_newton(theta)
     assert np.linalg.eigvalsh(G)[-1] <= lipschitz * (1 + 1e-9)
 
     per_sample = objective.lipschitz_constant(theta, per_sample=True)
@@ -338,6 +399,7 @@ def test_sparse_and_dense_agree(fmt, target):
     rows = np.array([1, 4, 9])
     for a, b in zip(dense(theta, rows), sparse(theta, rows), strict=True):
         assert_allclose(a, b, rtol=1e-12)
+    assert_allclose(sparse.gauss_newton(theta), dense.gauss_newton(theta), rtol=1e-12)
     assert_allclose(sparse.hessian(theta), dense.hessian(theta), rtol=1e-12)
     for per_sample in [False, True]:
         assert sparse.lipschitz_constant(theta, per_sample) == pytest.approx(

@@ -17,12 +17,14 @@ from sklearn.datasets import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import LabelBinarizer, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skperceptron import SigmoidPerceptronClassifier
-from skperceptron._loss import MultinomialLogLoss
+from skperceptron import _network as network
+from skperceptron._loss import BinaryLogLoss, MultinomialLogLoss
 from skperceptron._network import TwoLayerObjective
 from skperceptron._two_layer import TwoLayerNetClassifier
 from skperceptron.datasets import load_alien_moods
@@ -134,7 +136,7 @@ def test_learns_curved_boundaries_a_perceptron_cannot(make):
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
 def test_newton_trains_smooth_networks(activation):
-    """solver="newton" uses the Gauss–Newton matrix of :mod:`_network`."""
+    """solver="newton" uses the exact Hessian of :mod:`_network`."""
     X, y = make_moons(200, noise=0.1, random_state=0)
     clf = TwoLayerNetClassifier(
         activation=activation, solver="newton", random_state=0
@@ -142,6 +144,106 @@ def test_newton_trains_smooth_networks(activation):
     assert clf.score(X, y) > 0.97
     assert clf.n_iter_ < 200
     assert np.all(np.diff(clf.loss_curve_) <= 0)  # Armijo: the objective decreases
+
+
+def _noisy_moons():
+    X, y = make_moons(200, noise=0.25, random_state=0)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize(("n_hidden", "seed"), [(4, 0), (8, 3)])
+def test_newton_reaches_lbfgs_loss_in_fewer_iterations(n_hidden, seed):
+    """The acceptance test: a stationary point, L-BFGS's loss, fewer iterations.
+
+    From the same start as ``MLPClassifier(solver="lbfgs")``, whose
+    ``loss_`` is our ``J`` when its ``alpha`` is ours times ``n``.
+    """
+    X, y = _noisy_moons()
+    alpha, h = 1e-3, n_hidden
+    rng = np.random.RandomState(seed)
+    W1, b1, W2, b2 = (rng.uniform(-1, 1, size) for size in [(2, h), h, (h, 1), 1])
+    mlp = MLPClassifier(
+        (h,), activation="logistic", solver="lbfgs", alpha=alpha * len(X),
+        max_iter=1, random_state=seed,
+    )  # fmt: skip
+    _fit_quietly(mlp, X, y)  # sets the fitted attributes; then its start is ours
+    mlp.coefs_, mlp.intercepts_ = [W1.copy(), W2.copy()], [b1.copy(), b2.copy()]
+    mlp.set_params(warm_start=True, max_iter=10_000, tol=1e-12).fit(X, y)
+    ours = TwoLayerNetClassifier(
+        n_hidden=h, solver="newton", tol=1e-8, alpha=alpha, warm_start=True
+    )
+    ours.coefs_, ours.intercepts_ = [W1.copy(), W2.copy()], [b1.copy(), b2.copy()]
+    ours.fit(X, y)
+
+    objective = TwoLayerObjective(
+        BinaryLogLoss(), X, y[:, None] * 1.0, np.ones(len(X)), alpha, h, "sigmoid"
+    )
+    theirs = objective.pack(*_parameters(mlp))  # the same attribute names
+    assert objective.value(theirs) == pytest.approx(mlp.loss_, rel=1e-10)
+    value, grad = objective(objective.pack(*_parameters(ours)))
+    assert np.abs(grad).max() < 1e-6
+    assert value == pytest.approx(ours.loss_curve_[-1], rel=1e-12)
+    assert value <= 1.01 * mlp.loss_
+    assert ours.n_iter_ < mlp.n_iter_
+
+
+def _parameters(clf):
+    return clf.coefs_[0], clf.intercepts_[0], clf.coefs_[1], clf.intercepts_[1]
+
+
+def test_newton_leaves_the_zero_weights_saddle():
+    """``W = 0`` with fitted intercepts is stationary; ``H`` shows it is a saddle.
+
+    The Gauss–Newton matrix is positive semi-definite there, so Newton's
+    method on it would report this start as a minimum.
+    """
+    X, y = _noisy_moons()
+    b1, b2 = np.array([-1.0, -0.3, 0.4, 1.2]), np.array([0.0])  # ŷ = mean(y) = ½
+    objective = TwoLayerObjective(
+        BinaryLogLoss(), X, y[:, None] * 1.0, np.ones(len(X)), 1e-3, 4, "sigmoid"
+    )
+    start = objective.pack(np.zeros((2, 4)), b1, np.zeros((4, 1)), b2)
+    assert np.abs(objective(start)[1]).max() < 1e-15
+    assert np.linalg.eigvalsh(objective.gauss_newton(start))[0] >= 0
+    assert np.linalg.eigvalsh(objective.hessian(start))[0] < 0
+
+    clf = TwoLayerNetClassifier(n_hidden=4, solver="newton", alpha=1e-3)
+    clf.set_params(warm_start=True)
+    clf.coefs_ = [np.zeros((2, 4)), np.zeros((4, 1))]
+    clf.intercepts_ = [b1.copy(), b2.copy()]
+    clf.fit(X, y)
+
+    assert clf.n_iter_ > 0
+    assert clf.loss_curve_[-1] < 0.3 < np.log(2)
+    assert clf.score(X, y) > 0.85
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_matrix_free_newton_reaches_the_dense_minimum(n_classes, monkeypatch):
+    """Above the dense size, CG on R-operator products ``H v`` finds the same minimum.
+
+    The start is the same; the CG steps are inexact and their damped matrix
+    is often indefinite (CG then reports it, and the damping rises), so the
+    paths differ, but both must end stationary at the same objective.
+    """
+    X, y = _classification(n_classes, n_samples=150, seed=1)
+    clf = TwoLayerNetClassifier(
+        n_hidden=3, solver="newton", tol=1e-8, alpha=1e-2, random_state=0
+    )
+    dense = clf.fit(X, y)
+    dense_loss, dense_coefs = dense.loss_curve_[-1], [c.copy() for c in dense.coefs_]
+    monkeypatch.setattr(network, "_MAX_DENSE_HESSIAN", 0)
+    free = clf.fit(X, y)
+
+    objective = TwoLayerObjective(
+        BinaryLogLoss() if n_classes == 2 else MultinomialLogLoss(), X,
+        LabelBinarizer().fit_transform(y) * 1.0, np.ones(len(X)), 1e-2, 3, "sigmoid",
+    )  # fmt: skip
+    value, grad = objective(objective.pack(*_parameters(free)))
+    assert np.abs(grad).max() < 1e-6
+    assert value == pytest.approx(dense_loss, rel=1e-6)
+    if n_classes == 2:  # no shift invariance: the minimizer itself agrees
+        assert_allclose(free.coefs_[1], dense_coefs[1], rtol=1e-3, atol=1e-4)
 
 
 # -- 3. multilabel ---------------------------------------------------------------
