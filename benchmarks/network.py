@@ -34,6 +34,11 @@ from threadpoolctl import threadpool_limits
 
 from skperceptron import TwoLayerNetClassifier
 
+try:  # imported from the package (python -m benchmarks) or as a script's sibling
+    from benchmarks._table import render
+except ImportError:  # pragma: no cover
+    from _table import render
+
 ALPHA = 1e-4
 RATE = 0.1
 N_FEATURES = 20
@@ -227,16 +232,4 @@ COLUMNS = [
 
 def table(rows, markdown=False):
     """Lines of the network table (aligned text or markdown)."""
-    header = [name for name, _, _ in COLUMNS]
-    cells = [
-        [fmt.format(row[key]) if key in row else "-" for _, key, fmt in COLUMNS]
-        for row in rows
-    ]
-    if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        return lines + ["| " + " | ".join(r) + " |" for r in cells]
-    widths = [max(len(x) for x in col) for col in zip(header, *cells, strict=True)]
-    return [
-        "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True))
-        for r in [header, *cells]
-    ]
+    return render(rows, COLUMNS, markdown)

@@ -91,9 +91,10 @@ import skperceptron
 from skperceptron import PerceptronRegressor, SigmoidPerceptronClassifier
 
 try:  # run as a script (python benchmarks/run.py) or as a package module
-    from benchmarks import network
+    from benchmarks import network, targets
 except ImportError:  # pragma: no cover
     import network
+    import targets
 from skperceptron._loss import BinaryLogLoss, HalfSquaredError, MultinomialLogLoss
 from skperceptron._objective import LinearObjective
 
@@ -601,6 +602,10 @@ def markdown_report(results):
         lines += ["", "## TwoLayerNetClassifier vs MLPClassifier", ""]
         lines += [network.__doc__.split("\n\n", 1)[1].strip(), ""]
         lines += network.table(results["network"], markdown=True)
+    if results.get("targets"):
+        lines += ["", "## Performance targets", ""]
+        lines += [targets.__doc__.split("\n\n", 1)[1].strip(), ""]
+        lines += targets.table(results["targets"], markdown=True)
     return "\n".join(lines) + "\n"
 
 
@@ -658,9 +663,10 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--suite",
-        choices=("all", "linear", "network"),
+        choices=("all", "linear", "network", "targets"),
         default="all",
-        help="the perceptrons' rows, the network's rows, or both (default)",
+        help="the perceptrons' rows, the network's rows, the performance "
+        "targets' rows, or all of them (default)",
     )
     parser.add_argument(
         "--rows",
@@ -688,6 +694,8 @@ def run(args, log=print):
         results["checks"] = run_checks(problems)
     if args.suite in ("all", "network"):
         results["network"] = network.run(args.quick, args.repeats, log)
+    if args.suite in ("all", "targets"):
+        results["targets"] = targets.run(args.quick, args.repeats, log)
     return results
 
 
@@ -708,6 +716,9 @@ def main(argv=None):
     if results.get("network"):
         print()
         print("\n".join(network.table(results["network"])))
+    if results.get("targets"):
+        print()
+        print("\n".join(targets.table(results["targets"])))
     print(f"\nwrote {args.out / 'results.json'} and {args.out / 'results.md'}")
     return 0
 

@@ -16,6 +16,9 @@ def test_quick_benchmark_writes_its_tables(tmp_path):
         capture_output=True,
     )
     results = json.loads((tmp_path / "results.json").read_text())
-    assert results["problems"] and results["network"]
+    assert results["problems"] and results["network"] and results["targets"]
     markdown = (tmp_path / "results.md").read_text()
     assert "ours/theirs" in markdown and "MLPClassifier" in markdown
+    assert "Performance targets" in markdown
+    for row in results["targets"]:
+        assert row["ratio"] > 0 and isinstance(row["met"], bool)
