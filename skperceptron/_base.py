@@ -3,8 +3,12 @@
 Estimator layer. A concrete estimator supplies four hooks:
 
 - ``_objective(X, Y, sample_weight)``: the math-layer objective to minimize;
-- ``_initial_theta(objective, continuing, rng)``: where the optimizer starts;
-- ``_set_fitted(objective, theta)``: fitted attributes from the solution;
+- ``_initial_theta(objective, continuing, rng, init)``: where the optimizer
+  starts: the arrays of ``init`` (the ``*_init`` arguments of ``fit``) where
+  given, else the current parameters when continuing, else the default;
+- ``_fitted_attributes(objective, theta)``: the fitted attributes of a
+  parameter vector, as a dict (set at the end of the fit, and given to the
+  callbacks after each iteration);
 - ``_forward(X)``: raw output scores of validated ``X`` from the fitted
   attributes.
 
@@ -13,6 +17,11 @@ as ``objective(θ, batch)``), ``decision(θ, X)`` (raw scores of other rows),
 ``lipschitz_constant(θ, per_sample)`` for the ``"auto"`` step, and
 ``newton_matrix(θ)`` (the Hessian or a positive definite stand-in, as a
 matrix or a ``LinearOperator``) for ``solver="newton"``.
+
+With scikit-learn >= 1.9 the estimators support its callbacks
+(``set_callbacks``, :mod:`sklearn.callback`): a fit is a task whose subtasks
+are the epochs or Newton iterations (:class:`_FitCallbacks`). Older releases
+have no ``sklearn.callback``; the estimators then have no ``set_callbacks``.
 """
 
 import warnings
@@ -38,6 +47,14 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+try:  # scikit-learn >= 1.9
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # older releases have no callbacks
+
+    class CallbackSupportMixin:
+        """Stand-in for scikit-learn < 1.9: no ``set_callbacks``."""
+
+
 from ._gradient_descent import GradientDescent
 from ._loss import BinaryLogLoss, MultinomialLogLoss
 from ._newton import NewtonOptimizer
@@ -46,7 +63,7 @@ FLOATS = (np.float64, np.float32)
 SPARSE = ("csr", "csc")
 
 
-class BaseGradientEstimator(BaseEstimator):
+class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
     """Parameters and fit loop shared by all estimators."""
 
     _parameter_constraints: dict = {
@@ -121,38 +138,55 @@ class BaseGradientEstimator(BaseEstimator):
         )
         return X, y, sample_weight
 
-    def _fit(self, X, Y, sample_weight, incremental):
-        """Run the optimizer from the initial (or current) parameters."""
+    def _fit(self, X, Y, sample_weight, incremental, init=None, *, y, metadata):
+        """Run the optimizer from ``init``, the current or the initial parameters.
+
+        ``init`` maps the names of the ``*_init`` arguments of ``fit`` to the
+        values given (None where not given). ``y`` (the targets as given,
+        validated) and ``metadata`` are passed to the callbacks.
+        """
         continuing = incremental or self.warm_start
         if not (continuing and hasattr(self, "loss_curve_")):
-            self.n_iter_, self.loss_curve_ = 0, []
+            self.n_iter_, self.loss_curve_, self.history_ = 0, [], {}
         rng = check_random_state(self.random_state)
         newton = self._uses_newton()
-        early_stopping = self.early_stopping and not (incremental or newton)
-        if early_stopping:
-            X, X_val, Y, Y_val, sample_weight, s_val = train_test_split(
-                X, Y, sample_weight,
-                test_size=self.validation_fraction,
-                random_state=rng,
-                stratify=self._stratify(Y),
-            )  # fmt: skip
-            _check_weighted_split(sample_weight, s_val, self.validation_fraction)
+        max_iter = self._max_iter(incremental)
+        task = "newton-iter" if newton else "epoch"
+        callbacks = _FitCallbacks(self, max_iter, task, X=X, y=y, metadata=metadata)
+        validation = None
+        if self.early_stopping and not (incremental or newton):
+            X, Y, sample_weight, validation = self._split(X, Y, sample_weight, rng)
         objective = self._objective(X, Y, sample_weight)
-        theta0 = self._initial_theta(objective, continuing, rng)
+        theta0 = self._initial_theta(objective, continuing, rng, init or {})
         if newton:
-            result = self._minimize_newton(objective, theta0, incremental)
+            result = self._minimize_newton(objective, theta0, incremental, callbacks)
         else:
-            validation_score = None
-            if early_stopping:
-                validation_score = self._validation_scorer(
-                    objective, X_val, Y_val, s_val
-                )
             result = self._minimize_gd(
-                objective, theta0, incremental, validation_score, rng
+                objective, theta0, incremental, validation, rng, callbacks
             )
         self._store(objective, result)
+        callbacks.close()
         self._warn_if_unbounded(objective, result.x)
         return self
+
+    def _split(self, X, Y, sample_weight, rng):
+        """Hold out ``validation_fraction`` of the rows for early stopping."""
+        X, X_val, Y, Y_val, sample_weight, s_val = train_test_split(
+            X, Y, sample_weight,
+            test_size=self.validation_fraction,
+            random_state=rng,
+            stratify=self._stratify(Y),
+        )  # fmt: skip
+        _check_weighted_split(sample_weight, s_val, self.validation_fraction)
+        return X, Y, sample_weight, (X_val, Y_val, s_val)
+
+    def _max_iter(self, incremental):
+        """Return the most epochs or Newton iterations the fit may run."""
+        if incremental:
+            return 1
+        if isinstance(self.solver, NewtonOptimizer):
+            return self.solver.max_iter
+        return self.max_iter
 
     def _warn_if_unbounded(self, objective, theta):
         """Warn when the objective has no finite minimizer (none by default)."""
@@ -177,7 +211,11 @@ class BaseGradientEstimator(BaseEstimator):
             )
         return True
 
-    def _minimize_gd(self, objective, theta0, incremental, validation_score, rng):
+    def _minimize_gd(self, objective, theta0, incremental, validation, rng, callbacks):
+        """Gradient descent (one epoch for ``partial_fit``) on the objective."""
+        validation_score = None
+        if validation is not None:
+            validation_score = self._validation_scorer(objective, *validation)
         optimizer = GradientDescent(
             self._step_size(objective, theta0),
             max_iter=1 if incremental else self.max_iter,
@@ -189,11 +227,12 @@ class BaseGradientEstimator(BaseEstimator):
             verbose=self.verbose,
         )
         return optimizer.minimize(
-            objective,
+            callbacks.evaluating(objective),
             theta0,
             objective.n_samples,
             validation_score=validation_score,
             incremental=incremental,
+            callback=callbacks.iteration_end(objective),
         )
 
     def _newton_optimizer(self):
@@ -202,7 +241,7 @@ class BaseGradientEstimator(BaseEstimator):
             tol=self.tol, max_iter=self.max_iter, verbose=self.verbose
         )
 
-    def _minimize_newton(self, objective, theta0, incremental):
+    def _minimize_newton(self, objective, theta0, incremental, callbacks):
         """Newton iterations (one for ``partial_fit``) on the whole objective."""
         if isinstance(self.solver, NewtonOptimizer):
             optimizer = clone(self.solver)
@@ -215,7 +254,11 @@ class BaseGradientEstimator(BaseEstimator):
             if incremental:
                 warnings.simplefilter("ignore", ConvergenceWarning)
             result = optimizer.minimize(
-                evaluations.value, theta0, evaluations.gradient, objective.newton_matrix
+                callbacks.evaluating(evaluations.value),
+                theta0,
+                callbacks.evaluating(evaluations.gradient),
+                objective.newton_matrix,
+                callback=callbacks.iteration_end(objective),
             )
         result.loss_curve = [float(f) for f in result.fun_history[1:]]
         result.validation_scores = []
@@ -236,10 +279,16 @@ class BaseGradientEstimator(BaseEstimator):
 
         return score
 
+    def _set_fitted(self, objective, theta):
+        """Set the fitted attributes of the parameter vector ``theta``."""
+        for name, value in self._fitted_attributes(objective, theta).items():
+            setattr(self, name, value)
+
     def _store(self, objective, result):
         self._set_fitted(objective, result.x)
         self.n_iter_ += result.nit
         self.loss_curve_ = self.loss_curve_ + result.loss_curve
+        self.history_ = _append_history(getattr(self, "history_", {}), result.history)
         if result.validation_scores:
             self.validation_scores_ = result.validation_scores
             self.best_validation_score_ = max(result.validation_scores)
@@ -249,6 +298,104 @@ class BaseGradientEstimator(BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=SPARSE, dtype=FLOATS, reset=False)
         return self._forward(X)
+
+
+class _FitCallbacks:
+    """Report a fit and each of its iterations to the estimator's callbacks.
+
+    With ``sklearn.callback`` (scikit-learn >= 1.9), the fit is the root task
+    of the estimator's callback context, begun here and ended by
+    :meth:`close`; each epoch or Newton iteration is a subtask. When the
+    estimator has callbacks, a subtask begins at the optimizer's first
+    evaluation of the objective that iteration (:meth:`evaluating`) and ends
+    at the new iterate, from the optimizer's callback
+    (:meth:`iteration_end`), which hands the callbacks the estimator at that
+    iterate (``fitted_estimator``) and stops the optimizer when one of their
+    ``on_fit_task_end`` returns True. Without ``sklearn.callback`` it does
+    nothing.
+
+    Parameters
+    ----------
+    estimator : BaseGradientEstimator
+        The estimator being fitted.
+    max_iter : int
+        The most iterations the fit may run.
+    task_name : str
+        The name of the iterations' subtasks.
+    X, y : array-like
+        The data given to ``fit``, passed on to the callbacks.
+    metadata : dict or None, default=None
+        ``{"sample_weight": ...}`` when ``fit`` was given sample weights.
+    """
+
+    def __init__(self, estimator, max_iter, task_name, *, X, y, metadata=None):
+        self.estimator, self.task_name = estimator, task_name
+        self.data = {"X": X, "y": y, "metadata": metadata}
+        self.context = self.iteration = None
+        if hasattr(estimator, "_init_callback_context"):
+            self.context = estimator._init_callback_context(max_subtasks=max_iter)
+            self.context.call_on_fit_task_begin(estimator=estimator, **self.data)
+        self.active = self.context is not None and bool(
+            getattr(estimator, "_skl_callbacks", None)
+        )
+
+    def evaluating(self, fun):
+        """Return ``fun``, made to begin an iteration when none is under way."""
+        if not self.active:
+            return fun
+
+        def evaluate(*args):
+            if self.iteration is None:
+                self.iteration = self.context.subcontext(task_name=self.task_name)
+                self.iteration.call_on_fit_task_begin(
+                    estimator=self.estimator, **self.data
+                )
+            return fun(*args)
+
+        return evaluate
+
+    def iteration_end(self, objective):
+        """Return the optimizer's ``callback``, None when there are no callbacks."""
+        if not self.active:
+            return None
+
+        def end(intermediate_result):
+            def attributes():
+                return self.estimator._fitted_attributes(
+                    objective, intermediate_result.x
+                )
+
+            iteration, self.iteration = self.iteration, None
+            if iteration.call_on_fit_task_end(
+                estimator=self.estimator,
+                reconstruction_attributes=attributes,
+                **self.data,
+            ):
+                raise StopIteration
+
+        return end
+
+    def close(self):
+        """End an iteration left unfinished (a failed step), then the fit."""
+        if self.iteration is not None:
+            self.iteration.call_on_fit_task_end(estimator=self.estimator)
+        if self.context is not None:
+            self.context.call_on_fit_task_end(
+                estimator=self.estimator, reconstruction_attributes={}, **self.data
+            )
+
+
+def _callback_metadata(sample_weight):
+    """Return the callbacks' metadata: the sample weights, if ``fit`` had any."""
+    return None if sample_weight is None else {"sample_weight": sample_weight}
+
+
+def _append_history(history, rows):
+    """Return the columns of ``history`` followed by those of ``rows``."""
+    return {
+        key: np.concatenate([history[key], column]) if key in history else column
+        for key, column in rows.items()
+    }
 
 
 class _SharedEvaluation:
@@ -269,6 +416,49 @@ class _SharedEvaluation:
             self.theta = np.array(theta, copy=True)
             self.result = self.objective(theta)
         return self.result
+
+
+def check_init_array(value, name, shapes, dtype):
+    """Return a copy of ``value`` in ``dtype``, refusing other shapes than ``shapes``.
+
+    Parameters
+    ----------
+    value : array-like
+        An initial parameter given to ``fit``; never modified.
+    name : str
+        Its name, for the error message.
+    shapes : list of tuple
+        The accepted shapes, the shape of the fitted attribute first.
+    dtype : numpy dtype
+        The dtype of the fit.
+
+    Returns
+    -------
+    array : ndarray
+        A new array of ``dtype``, of the shape of ``value``.
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is not numeric, has another shape, or holds values
+        that are not finite in ``dtype``.
+    """
+    expected = " or ".join(str(shape) for shape in shapes)
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or array.shape not in shapes:
+        found = "no numeric array" if array is None else f"shape {array.shape}"
+        raise ValueError(
+            f"{name} must be an array of shape {expected} for this data; got {found}."
+        )
+    if not np.all(np.abs(array) <= np.finfo(dtype).max):
+        raise ValueError(
+            f"{name} must hold finite values of {np.dtype(dtype).name}, the "
+            f"dtype of X; got nan, inf or values beyond its range."
+        )
+    return array.astype(dtype)
 
 
 def check_init_param(estimator, name, expected_shape):
@@ -294,25 +484,9 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
 
     _accepts_multilabel = False
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the classifier.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels (any type); a multilabel indicator matrix where the
-            estimator supports it.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; integer weights equal repeated rows.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
+    def _fit_classifier(self, X, y, sample_weight, init):
+        """Validate, encode the labels and fit (the body of ``fit``)."""
+        metadata = _callback_metadata(sample_weight)
         X, y, sample_weight = self._validate_fit_data(
             X, y, sample_weight, True, multi_output=self._accepts_multilabel
         )
@@ -322,7 +496,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
         Y = self._label_binarizer.transform(y).astype(X.dtype)
         if not self._is_multilabel():
             _check_two_weighted_classes(Y, sample_weight, self.classes_)
-        return self._fit(X, Y, sample_weight, False)
+        return self._fit(X, Y, sample_weight, False, init, y=y, metadata=metadata)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -345,6 +519,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
             The updated estimator.
         """
         first_call = _check_partial_fit_first_call(self, classes)
+        metadata = _callback_metadata(sample_weight)
         X, y, sample_weight = self._validate_fit_data(
             X, y, sample_weight, first_call, multi_output=self._accepts_multilabel
         )
@@ -355,7 +530,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
             self.classes_ = self._label_binarizer.classes_
         _check_known_labels(y, self.classes_, self._is_multilabel())
         Y = self._label_binarizer.transform(y).astype(X.dtype)
-        return self._fit(X, Y, sample_weight, True)
+        return self._fit(X, Y, sample_weight, True, y=y, metadata=metadata)
 
     def predict_proba(self, X):
         """Return the probability of each class.

@@ -6,11 +6,11 @@ pass of shuffled minibatch updates (``batch_size=k``; ``k=1`` is the seeds'
 per-sample update). After every epoch the full objective is recorded; the
 fit stops when it has improved by less than ``tol`` for ``n_iter_no_change``
 consecutive epochs (or, with a validation score, when that score has not
-improved by ``tol``), warns when ``max_iter`` epochs end unconverged and
-raises when the objective diverges.
+improved by ``tol``, or when the callback asks), warns when ``max_iter``
+epochs end unconverged and raises when the objective diverges. Every epoch
+is a row of the verbose table, recorded as the history.
 """
 
-import time
 import warnings
 
 import numpy as np
@@ -68,7 +68,16 @@ class GradientDescent:
         self.random_state = random_state
         self.verbose = verbose
 
-    def minimize(self, fun, x0, n_samples, *, validation_score=None, incremental=False):
+    def minimize(
+        self,
+        fun,
+        x0,
+        n_samples,
+        *,
+        validation_score=None,
+        incremental=False,
+        callback=None,
+    ):
         """Run up to ``max_iter`` epochs from ``x0``.
 
         Parameters
@@ -87,33 +96,44 @@ class GradientDescent:
             True for a step of an incremental fit (``partial_fit``): no
             ``ConvergenceWarning`` at ``max_iter``, and no check that the run
             ends below where it started.
+        callback : callable, default=None
+            ``callback(intermediate_result)`` is called after each epoch with
+            an :class:`~scipy.optimize.OptimizeResult` holding ``x``, ``fun``
+            and ``nit`` (the epoch). Raising ``StopIteration`` stops the
+            descent there, without ``ConvergenceWarning``.
 
         Returns
         -------
         result : OptimizeResult
             ``x``, ``fun``, ``jac``, ``nit``, ``success``, ``message``,
-            ``loss_curve`` (``J`` after each epoch) and ``validation_scores``.
+            ``loss_curve`` (``J`` after each epoch), ``validation_scores``
+            and ``history``: the rows of the verbose table, from the starting
+            point (epoch 0) to the last epoch, as a dict of arrays keyed by
+            :data:`skperceptron._progress.KEYS` (the damping is NaN).
         """
         theta = np.array(x0, copy=True)
         rng = check_random_state(self.random_state)
         value, grad = fun(theta, None)
         stopper = _Stopper(self.tol, self.n_iter_no_change, validation_score)
-        progress = _Progress(self.verbose)
-        progress.report(0, value, grad, "-")
+        table = progress.Table(self.verbose)
+        table.add(0, value, _max_abs(grad))
         initial_value = value
         for epoch in range(1, self.max_iter + 1):
             with np.errstate(over="ignore", invalid="ignore"):  # checked below
                 theta = self._epoch(fun, theta, grad, n_samples, rng)
                 value, grad = fun(theta, None)
             _check_divergence(value, initial_value, epoch, self.learning_rate)
-            progress.report(epoch, value, grad, self.learning_rate)
-            if stopper.update(value, theta):
+            table.add(epoch, value, _max_abs(grad), self.learning_rate)
+            stop = stopper.update(value, theta)
+            if progress.stopped_by(callback, x=theta, fun=value, nit=epoch):
+                stopper.stopped_by_callback = stop = True
+            if stop:
                 break
         if not incremental:
             _check_ended_lower(value, initial_value, epoch, self.learning_rate)
-            if not stopper.converged:
+            if not (stopper.converged or stopper.stopped_by_callback):
                 _warn_unconverged(self.tol, self.max_iter)
-        return stopper.result(theta, value, grad, epoch)
+        return stopper.result(theta, value, grad, epoch, table.history())
 
     def _epoch(self, fun, theta, grad, n_samples, rng):
         """One epoch of updates ``θ ← θ − α ∇J(θ)`` (grad: ∇J at θ, full batch)."""
@@ -137,6 +157,7 @@ class _Stopper:
         self.best_theta = None
         self.no_improvement = 0
         self.converged = False
+        self.stopped_by_callback = False
         self.loss_curve = []
         self.validation_scores = []
 
@@ -158,14 +179,15 @@ class _Stopper:
         self.converged = self.no_improvement >= self.n_iter_no_change
         return self.converged
 
-    def result(self, theta, value, grad, n_iter):
+    def result(self, theta, value, grad, n_iter, history):
         if self.best_theta is not None:
             theta = self.best_theta
-        message = (
-            "The objective stopped improving by tol."
-            if self.converged
-            else "max_iter reached before convergence."
-        )
+        if self.converged:
+            message = "The objective stopped improving by tol."
+        elif self.stopped_by_callback:
+            message = "Stopped by the callback."
+        else:
+            message = "max_iter reached before convergence."
         return OptimizeResult(
             x=theta,
             fun=value,
@@ -175,23 +197,13 @@ class _Stopper:
             message=message,
             loss_curve=self.loss_curve,
             validation_scores=self.validation_scores,
+            history=history,
         )
 
 
-class _Progress:
-    """The verbose table (:mod:`skperceptron._progress`), one line per epoch."""
-
-    def __init__(self, verbose):
-        self.verbose = verbose
-        self.start = time.perf_counter()
-        if verbose:
-            print(progress.header())
-
-    def report(self, epoch, value, grad, step):
-        if self.verbose:
-            elapsed = time.perf_counter() - self.start
-            grad_norm = float(np.max(np.abs(grad)))
-            print(progress.line(epoch, float(value), grad_norm, step, "-", elapsed))
+def _max_abs(grad):
+    """Return the largest absolute component of the gradient, ``max|∇J|``."""
+    return float(np.max(np.abs(grad)))
 
 
 def _check_divergence(value, initial_value, epoch, learning_rate):

@@ -8,7 +8,13 @@ numbers come from :mod:`skperceptron._objective`, the loop from
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 
-from ._base import BaseClassifier, BaseGradientEstimator, check_init_param
+from ._base import (
+    BaseClassifier,
+    BaseGradientEstimator,
+    _callback_metadata,
+    check_init_array,
+    check_init_param,
+)
 from ._loss import HalfSquaredError
 from ._objective import LinearObjective
 
@@ -19,16 +25,38 @@ class _LinearModel:
     def _objective(self, X, Y, sample_weight):
         return LinearObjective(self._loss(Y), X, Y, sample_weight, self.alpha)
 
-    def _initial_theta(self, objective, continuing, rng):
-        """Zeros (the problem is convex), or the current parameters."""
-        W = np.zeros(
-            (objective.n_features, objective.n_outputs), dtype=objective.Y.dtype
-        )
-        b = np.zeros(objective.n_outputs, dtype=W.dtype)
-        if continuing and hasattr(self, "coef_"):
-            W[:] = check_init_param(self, "coef_", W.T.shape).T
-            b[:] = check_init_param(self, "intercept_", b.shape)
-        return objective.pack(W, b)
+    def _initial_theta(self, objective, continuing, rng, init=None):
+        """Start from ``init``, the current parameters, or zeros.
+
+        Each of ``coef_init`` and ``intercept_init`` is used where given; the
+        other parameters are the current ones when continuing, else zeros (the
+        problem is convex).
+        """
+        d, K, dtype = objective.n_features, objective.n_outputs, objective.Y.dtype
+        init = init or {}
+        current = continuing and hasattr(self, "coef_")
+        params = {"coef": np.zeros((K, d), dtype), "intercept": np.zeros(K, dtype)}
+        for name, shapes in self._init_shapes(d, K).items():
+            given = init.get(f"{name}_init")
+            if given is not None:
+                value = check_init_array(given, f"{name}_init", shapes, dtype)
+            elif current:
+                value = check_init_param(self, f"{name}_", params[name].shape)
+            else:
+                continue
+            params[name][...] = value.reshape(params[name].shape)
+        return objective.pack(params["coef"].T, params["intercept"])
+
+    def _init_shapes(self, n_features, n_outputs):
+        """Return the accepted shapes of each ``*_init``, the fitted one first."""
+        shapes = {
+            "coef": [(n_outputs, n_features)],
+            "intercept": [(n_outputs,)],
+        }
+        if n_outputs == 1:  # two classes: also w and b, as SGDClassifier accepts
+            shapes["coef"].append((n_features,))
+            shapes["intercept"].append(())
+        return shapes
 
     def _forward(self, X):
         coef = np.asarray(self.coef_, dtype=X.dtype)
@@ -80,7 +108,8 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         Seeds the shuffling and the validation split.
     warm_start : bool, default=False
         Continue from the current ``coef_`` and ``intercept_`` (fitted or set
-        by hand) instead of zeros.
+        by hand) instead of zeros. ``coef_init`` and ``intercept_init`` given
+        to :meth:`fit` take precedence.
     verbose : int, default=0
         Print one line per epoch when positive.
     early_stopping : bool, default=False
@@ -99,6 +128,18 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         Number of epochs (or Newton iterations) run.
     loss_curve_ : list of float
         The training objective ``J`` after each epoch (or Newton iteration).
+    history_ : dict of ndarray
+        The rows of the ``verbose`` table, recorded whether or not they are
+        printed, as 1-d arrays: ``"iter"`` (the epoch, or Newton iteration,
+        within the call), ``"objective"`` (``J``), ``"grad_norm"``
+        (``max|∇J|``), ``"step"`` (``learning_rate`` for gradient descent, the
+        line-search step for Newton's method), ``"damping"`` (Newton's
+        damping; NaN for gradient descent) and ``"time"`` (seconds since the
+        call began). A call records the point it starts from (``"iter"`` 0,
+        ``"step"`` and ``"damping"`` NaN), then one row per iteration: a fit
+        holds ``n_iter_ + 1`` rows, and ``history_["objective"][1:]`` is
+        ``loss_curve_``. Calls that continue a fit (``partial_fit``,
+        ``warm_start``) append their rows, as they extend ``loss_curve_``.
     validation_scores_ : list of float
         Validation ``R²`` after each epoch (only with ``early_stopping``).
     best_validation_score_ : float
@@ -135,8 +176,8 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     """
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the perceptron by gradient descent.
+    def fit(self, X, y, sample_weight=None, *, coef_init=None, intercept_init=None):
+        """Fit the perceptron by gradient descent (or Newton's method).
 
         Parameters
         ----------
@@ -146,14 +187,30 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; integer weights equal repeated rows.
+        coef_init : array-like of shape (n_features,), default=None
+            The weights ``w`` to start from, instead of zeros (or, with
+            ``warm_start``, the current ``coef_``). Copied, in the dtype of
+            ``X``; the array passed is not modified.
+        intercept_init : float or array-like of shape (1,), default=None
+            The bias ``b`` to start from, likewise instead of 0 (or the
+            current ``intercept_``).
 
         Returns
         -------
         self : PerceptronRegressor
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            When ``coef_init`` or ``intercept_init`` does not have the shape
+            of ``coef_`` or ``intercept_`` for ``X``, or is not finite.
         """
+        metadata = _callback_metadata(sample_weight)
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight, True)
-        return self._fit(X, self._encode(y, X.dtype), sample_weight, False)
+        Y = self._encode(y, X.dtype)
+        init = {"coef_init": coef_init, "intercept_init": intercept_init}
+        return self._fit(X, Y, sample_weight, False, init, y=y, metadata=metadata)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -174,8 +231,10 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
             The updated estimator.
         """
         first_call = not hasattr(self, "n_features_in_")
+        metadata = _callback_metadata(sample_weight)
         X, y, sample_weight = self._validate_fit_data(X, y, sample_weight, first_call)
-        return self._fit(X, self._encode(y, X.dtype), sample_weight, True)
+        Y = self._encode(y, X.dtype)
+        return self._fit(X, Y, sample_weight, True, y=y, metadata=metadata)
 
     def predict(self, X):
         """Predict ``ŷ = Xw + b``.
@@ -198,13 +257,15 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     def _loss(self, Y):
         return HalfSquaredError()
 
+    def _init_shapes(self, n_features, n_outputs):
+        return {"coef": [(n_features,)], "intercept": [(), (1,)]}
+
     def _stratify(self, Y):
         return None
 
-    def _set_fitted(self, objective, theta):
+    def _fitted_attributes(self, objective, theta):
         W, b = objective.unpack(theta)
-        self.coef_ = W[:, 0].copy()
-        self.intercept_ = b[0]
+        return {"coef_": W[:, 0].copy(), "intercept_": b[0]}
 
     def _score_raw(self, Z, Y, s):
         """Weighted R² of raw scores."""
@@ -259,7 +320,8 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
         Seeds the shuffling and the validation split.
     warm_start : bool, default=False
         Continue from the current ``coef_`` and ``intercept_`` (fitted or set
-        by hand) instead of zeros.
+        by hand) instead of zeros. ``coef_init`` and ``intercept_init`` given
+        to :meth:`fit` take precedence.
     verbose : int, default=0
         Print one line per epoch when positive.
     early_stopping : bool, default=False
@@ -281,6 +343,18 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
         Number of epochs (or Newton iterations) run.
     loss_curve_ : list of float
         The training objective ``J`` after each epoch (or Newton iteration).
+    history_ : dict of ndarray
+        The rows of the ``verbose`` table, recorded whether or not they are
+        printed, as 1-d arrays: ``"iter"`` (the epoch, or Newton iteration,
+        within the call), ``"objective"`` (``J``), ``"grad_norm"``
+        (``max|∇J|``), ``"step"`` (``learning_rate`` for gradient descent, the
+        line-search step for Newton's method), ``"damping"`` (Newton's
+        damping; NaN for gradient descent) and ``"time"`` (seconds since the
+        call began). A call records the point it starts from (``"iter"`` 0,
+        ``"step"`` and ``"damping"`` NaN), then one row per iteration: a fit
+        holds ``n_iter_ + 1`` rows, and ``history_["objective"][1:]`` is
+        ``loss_curve_``. Calls that continue a fit (``partial_fit``,
+        ``warm_start``) append their rows, as they extend ``loss_curve_``.
     validation_scores_ : list of float
         Validation accuracy after each epoch (only with ``early_stopping``).
     best_validation_score_ : float
@@ -317,6 +391,44 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     array([1, 0, 0, 1])
     """
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, *, coef_init=None, intercept_init=None):
+        """Fit the classifier by gradient descent (or Newton's method).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,)
+            Class labels (any type).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; integer weights equal repeated rows.
+        coef_init : array-like of shape (n_outputs, n_features), default=None
+            The weights to start from, of the shape of ``coef_``:
+            ``n_outputs`` is 1 for two classes (where, as ``SGDClassifier``
+            does, shape (n_features,) is also accepted), else the number of
+            classes. Used instead of zeros (or, with ``warm_start``, the
+            current ``coef_``). Copied, in the dtype of ``X``; the array
+            passed is not modified.
+        intercept_init : array-like of shape (n_outputs,), default=None
+            The biases to start from, of the shape of ``intercept_`` (for two
+            classes also a float), likewise.
+
+        Returns
+        -------
+        self : SigmoidPerceptronClassifier
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            When ``coef_init`` or ``intercept_init`` does not have the shape
+            of ``coef_`` or ``intercept_`` for ``X`` and ``y``, or is not
+            finite.
+        """
+        init = {"coef_init": coef_init, "intercept_init": intercept_init}
+        return self._fit_classifier(X, y, sample_weight, init)
+
     def decision_function(self, X):
         """Return the raw scores ``z = Xw + b``.
 
@@ -333,7 +445,6 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
         scores = self._decision(X)
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
-    def _set_fitted(self, objective, theta):
+    def _fitted_attributes(self, objective, theta):
         W, b = objective.unpack(theta)
-        self.coef_ = W.T.copy()
-        self.intercept_ = b.copy()
+        return {"coef_": W.T.copy(), "intercept_": b.copy()}

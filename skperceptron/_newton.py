@@ -30,7 +30,6 @@ Each iteration has four stages, each one private function below:
    from the last ``lam``, divided by ``damping_factor`` after a full step.
 """
 
-import time
 import warnings
 from collections import namedtuple
 
@@ -240,8 +239,9 @@ class NewtonOptimizer(BaseEstimator):
 
         callback : callable, default=None
             ``callback(intermediate_result)`` is called at each new iterate
-            with an :class:`~scipy.optimize.OptimizeResult` holding ``x`` and
-            ``fun``. Raising ``StopIteration`` stops the optimization.
+            with an :class:`~scipy.optimize.OptimizeResult` holding ``x``,
+            ``fun`` and ``nit`` (the iterations done). Raising
+            ``StopIteration`` stops the optimization.
 
         Returns
         -------
@@ -265,6 +265,11 @@ class NewtonOptimizer(BaseEstimator):
             - ``damping``, ``step_sizes``: the damping ``lam`` (0.0 for the
               plain Newton system and for a step along negative curvature) and
               the line-search step ``t`` of each iteration, shape (nit,).
+            - ``history``: the rows of the verbose table, one per iterate, as
+              a dict of arrays of shape (nit + 1,): ``"iter"``,
+              ``"objective"``, ``"grad_norm"`` (``max|g|``), ``"step"`` and
+              ``"damping"`` (NaN at ``x0``) and ``"time"`` (seconds since the
+              start), recorded whether or not ``verbose`` is set.
             - ``positive_definite``: whether the Hessian at ``x`` is positive
               definite, i.e. ``x`` is a strict local minimum, from its smallest
               eigenvalue (``scipy.linalg.eigh``; Lanczos for a LinearOperator
@@ -293,7 +298,7 @@ class NewtonOptimizer(BaseEstimator):
         for nit in range(self.max_iter + 1):
             g, H = problem.grad(x), problem.hess(x)
             history.record_point(x, f, g)
-            if nit > 0 and _stopped_by(callback, problem.unflatten(x), f):
+            if nit > 0 and _stopped_by(callback, problem.unflatten(x), f, nit):
                 status = 3
                 break
             if not _all_finite(g, H):
@@ -391,6 +396,7 @@ class NewtonOptimizer(BaseEstimator):
             grad_norm_history=np.array(history.grad_norms),
             damping=np.array([step.damping for step in steps], dtype=float),
             step_sizes=np.array([step.step_size for step in steps], dtype=float),
+            history=history.table.history(),
             positive_definite=None if smallest is None else smallest > 0,
             min_eigenvalue=smallest,
         )
@@ -434,12 +440,9 @@ class _History:
     """Iterates, objective values, gradient norms and steps; the verbose table."""
 
     def __init__(self, verbose):
-        self.verbose = verbose
         self.iterates, self.fun, self.grad_norms, self.steps = [], [], [], []
         self.last_grad = None
-        self._start = time.perf_counter()
-        if verbose:
-            print(progress.header())
+        self.table = progress.Table(verbose)
 
     def record_point(self, x, f, g):
         """Record the next iterate with its objective and gradient."""
@@ -447,12 +450,10 @@ class _History:
         self.fun.append(f)
         self.grad_norms.append(float(np.max(np.abs(g))))
         self.last_grad = g
-        if self.verbose:
-            step, damping = "-", "-"
-            if self.steps:
-                step, damping = self.steps[-1].step_size, self.steps[-1].damping
-            nit, seconds = len(self.steps), time.perf_counter() - self._start
-            print(progress.line(nit, f, self.grad_norms[-1], step, damping, seconds))
+        step = damping = None
+        if self.steps:
+            step, damping = self.steps[-1].step_size, self.steps[-1].damping
+        self.table.add(len(self.steps), f, self.grad_norms[-1], step, damping)
 
     def record_step(self, step):
         """Record the accepted step that leads to the next iterate."""
@@ -466,15 +467,9 @@ def _all_finite(*arrays):
     )
 
 
-def _stopped_by(callback, x, f):
+def _stopped_by(callback, x, f, nit):
     """Call ``callback`` at the new iterate; True if it raised StopIteration."""
-    if callback is None:
-        return False
-    try:
-        callback(OptimizeResult(x=x, fun=f))
-    except StopIteration:
-        return True
-    return False
+    return progress.stopped_by(callback, x=x, fun=f, nit=nit)
 
 
 # Stage 1: curvature at a stationary point.

@@ -8,9 +8,10 @@ numbers come from :mod:`skperceptron._network`, the loop from
 from numbers import Integral
 
 import numpy as np
+from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseClassifier
+from ._base import BaseClassifier, check_init_array
 from ._loss import BinaryLogLoss
 from ._network import ACTIVATIONS, TwoLayerObjective, forward
 from ._newton import NewtonOptimizer
@@ -84,7 +85,8 @@ class TwoLayerNetClassifier(BaseClassifier):
         Seeds the initial weights, the shuffling and the validation split.
     warm_start : bool, default=False
         Continue from the current ``coefs_`` and ``intercepts_`` (fitted or
-        set by hand) instead of random weights.
+        set by hand) instead of random weights. ``coefs_init`` and
+        ``intercepts_init`` given to :meth:`fit` take precedence.
     verbose : int, default=0
         Print one line per epoch when positive.
     early_stopping : bool, default=False
@@ -112,6 +114,18 @@ class TwoLayerNetClassifier(BaseClassifier):
         Number of epochs run.
     loss_curve_ : list of float
         The training objective ``J`` after each epoch.
+    history_ : dict of ndarray
+        The rows of the ``verbose`` table, recorded whether or not they are
+        printed, as 1-d arrays: ``"iter"`` (the epoch, or Newton iteration,
+        within the call), ``"objective"`` (``J``), ``"grad_norm"``
+        (``max|∇J|``), ``"step"`` (``learning_rate`` for gradient descent, the
+        line-search step for Newton's method), ``"damping"`` (Newton's
+        damping; NaN for gradient descent) and ``"time"`` (seconds since the
+        call began). A call records the point it starts from (``"iter"`` 0,
+        ``"step"`` and ``"damping"`` NaN), then one row per iteration: a fit
+        holds ``n_iter_ + 1`` rows, and ``history_["objective"][1:]`` is
+        ``loss_curve_``. Calls that continue a fit (``partial_fit``,
+        ``warm_start``) append their rows, as they extend ``loss_curve_``.
     validation_scores_ : list of float
         Validation accuracy after each epoch (only with ``early_stopping``).
     best_validation_score_ : float
@@ -213,6 +227,44 @@ class TwoLayerNetClassifier(BaseClassifier):
         tags.classifier_tags.multi_label = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, *, coefs_init=None, intercepts_init=None):
+        """Fit the network by backpropagation and gradient descent (or Newton).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels (any type), or a multilabel indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; integer weights equal repeated rows.
+        coefs_init : list of two array-like, default=None
+            ``[W1, W2]`` to start from, of the shapes of ``coefs_``:
+            (n_features, n_hidden) and (n_hidden, n_outputs), with
+            ``n_outputs`` 1 for two classes, else the number of classes or
+            labels. Used instead of the random weights (or, with
+            ``warm_start``, the current ``coefs_``). Copied, in the dtype of
+            ``X``; the arrays passed are not modified.
+        intercepts_init : list of two array-like, default=None
+            ``[b1, b2]`` to start from, of the shapes of ``intercepts_``:
+            (n_hidden,) and (n_outputs,), likewise.
+
+        Returns
+        -------
+        self : TwoLayerNetClassifier
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            When ``coefs_init`` or ``intercepts_init`` does not hold arrays of
+            the shapes of ``coefs_`` or ``intercepts_`` for ``X``, ``y`` and
+            ``n_hidden``, or they are not finite.
+        """
+        init = {"coefs_init": coefs_init, "intercepts_init": intercepts_init}
+        return self._fit_classifier(X, y, sample_weight, init)
+
     def _newton_optimizer(self):
         """Return Levenberg–Marquardt Newton on the Hessian, damped from the start.
 
@@ -240,16 +292,33 @@ class TwoLayerNetClassifier(BaseClassifier):
             self.activation,
         )  # fmt: skip
 
-    def _initial_theta(self, objective, continuing, rng):
-        """Random weights scaled for the activation, or the current parameters."""
+    def _initial_theta(self, objective, continuing, rng, init=None):
+        """Start from ``init``, the current parameters, or random weights.
+
+        Each of ``coefs_init`` and ``intercepts_init`` is used where given;
+        the other parameters are the current ones when continuing, else drawn
+        at random, scaled for the activation.
+        """
         d, h, K = objective.n_features, self.n_hidden, objective.n_outputs
-        dtype = objective.Y.dtype
-        if continuing and hasattr(self, "coefs_"):
-            shapes = {"coefs_": [(d, h), (h, K)], "intercepts_": [(h,), (K,)]}
-            (W1, W2), (b1, b2) = (
-                _init_params(self, name, expected) for name, expected in shapes.items()
-            )
-            return objective.pack(W1, b1, W2, b2).astype(dtype)
+        dtype, init = objective.Y.dtype, init or {}
+        shapes = {"coefs": [(d, h), (h, K)], "intercepts": [(h,), (K,)]}
+        params = {}
+        for name, expected in shapes.items():
+            if init.get(f"{name}_init") is not None:
+                params[name] = _check_init_list(
+                    init[f"{name}_init"], f"{name}_init", expected, dtype
+                )
+            elif continuing and hasattr(self, "coefs_"):
+                params[name] = _init_params(self, f"{name}_", expected)
+        if len(params) < len(shapes):
+            W1, b1, W2, b2 = self._random_parameters(d, h, K, rng)
+            params.setdefault("coefs", [W1, W2])
+            params.setdefault("intercepts", [b1, b2])
+        (W1, W2), (b1, b2) = params["coefs"], params["intercepts"]
+        return objective.pack(W1, b1, W2, b2).astype(dtype)
+
+    def _random_parameters(self, d, h, K, rng):
+        """Draw ``W1, b1, W2, b2`` (float64) as the class Notes describe."""
         if self.activation == "relu":  # He: keeps the scale through relu units
             bound1, bound2, bias1 = np.sqrt(6 / d), np.sqrt(6 / h), 0.0
         else:  # Glorot; 4× for the sigmoid, whose slope σ'(0) = 1/4 is tanh'(0)/4
@@ -260,15 +329,17 @@ class TwoLayerNetClassifier(BaseClassifier):
         b1 = rng.uniform(-bias1, bias1, size=h)
         W2 = rng.uniform(-bound2, bound2, size=(h, K))
         b2 = rng.uniform(-bound2, bound2, size=K)
-        return objective.pack(W1, b1, W2, b2).astype(dtype)
+        return W1, b1, W2, b2
 
-    def _set_fitted(self, objective, theta):
+    def _fitted_attributes(self, objective, theta):
         W1, b1, W2, b2 = objective.unpack(theta)
-        self.coefs_ = [W1.copy(), W2.copy()]
-        self.intercepts_ = [b1.copy(), b2.copy()]
-        self.n_outputs_ = objective.n_outputs
         logistic = isinstance(objective.loss, BinaryLogLoss)
-        self.out_activation_ = "logistic" if logistic else "softmax"
+        return {
+            "coefs_": [W1.copy(), W2.copy()],
+            "intercepts_": [b1.copy(), b2.copy()],
+            "n_outputs_": objective.n_outputs,
+            "out_activation_": "logistic" if logistic else "softmax",
+        }
 
     def _forward(self, X):
         W1, W2 = (np.asarray(W, dtype=X.dtype) for W in self.coefs_)
@@ -296,3 +367,21 @@ def _init_params(estimator, name, expected_shapes):
             f"{name} to arrays of those shapes."
         )
     return arrays
+
+
+def _check_init_list(value, name, shapes, dtype):
+    """Return ``value`` as a list of copies in ``dtype`` of the ``shapes``, or raise."""
+    try:
+        arrays = list(value)
+    except TypeError:
+        arrays = None
+    if arrays is None or len(arrays) != len(shapes):
+        found = type(value).__name__ if arrays is None else f"{len(arrays)} of them"
+        raise ValueError(
+            f"{name} must be a list of {len(shapes)} arrays of shapes {shapes} "
+            f"for this data and n_hidden; got {found}."
+        )
+    return [
+        check_init_array(array, f"{name}[{i}]", [shape], dtype)
+        for i, (array, shape) in enumerate(zip(arrays, shapes, strict=True))
+    ]
