@@ -19,28 +19,17 @@ directory (default: the current one) or a ``.png`` path; the figure is
 ``alien_moods.png``.
 """
 
-import sys
 import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from _figure import save
 from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.inspection import DecisionBoundaryDisplay
 
 from skperceptron import SigmoidPerceptronClassifier
 from skperceptron.datasets import load_alien_moods
-
-
-def output_path(default_name):
-    """Return the figure's path from ``sys.argv[1]`` (a directory or a .png)."""
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
-    if target.suffix == ".png":
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
-    target.mkdir(parents=True, exist_ok=True)
-    return target / default_name
 
 
 def first_epoch_by_hand(X, y, learning_rate):
@@ -174,10 +163,7 @@ def main():
     fig.suptitle(
         "Alien moods (seed 000): a sigmoid perceptron separates happy from sad"
     )
-    path = output_path("alien_moods.png")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"\nwrote {path}")
+    save(fig, "alien_moods.png")
 
 
 if __name__ == "__main__":

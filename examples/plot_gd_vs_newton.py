@@ -22,13 +22,12 @@ directory (default: the current one) or a ``.png`` path; the figure is
 ``gd_vs_newton.png``.
 """
 
-import sys
 import time
 import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from _figure import save
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
@@ -36,16 +35,6 @@ from sklearn.preprocessing import StandardScaler
 from skperceptron import SigmoidPerceptronClassifier
 
 GD_EPOCHS = 2000
-
-
-def output_path(default_name):
-    """Return the figure's path from ``sys.argv[1]`` (a directory or a .png)."""
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
-    if target.suffix == ".png":
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
-    target.mkdir(parents=True, exist_ok=True)
-    return target / default_name
 
 
 def timed_fit(model, X, y):
@@ -113,10 +102,7 @@ def main():
         "SigmoidPerceptronClassifier on breast cancer (569 × 30, standardized): "
         "distance to the minimum of J"
     )
-    path = output_path("gd_vs_newton.png")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"\nwrote {path}")
+    save(fig, "gd_vs_newton.png")
 
 
 if __name__ == "__main__":

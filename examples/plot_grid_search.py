@@ -14,12 +14,11 @@ directory (default: the current one) or a ``.png`` path; the figure is
 ``grid_search.png``.
 """
 
-import sys
 import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from _figure import save
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -30,16 +29,6 @@ from skperceptron import SigmoidPerceptronClassifier
 
 RATES = np.logspace(-3, 1, 9)
 MAX_ITER = 100
-
-
-def output_path(default_name):
-    """Return the figure's path from ``sys.argv[1]`` (a directory or a .png)."""
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
-    if target.suffix == ".png":
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
-    target.mkdir(parents=True, exist_ok=True)
-    return target / default_name
 
 
 def main():
@@ -96,10 +85,7 @@ def main():
         f"GridSearchCV over learning_rate: SigmoidPerceptronClassifier on breast "
         f"cancer, {MAX_ITER} epochs per fit"
     )
-    path = output_path("grid_search.png")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"\nwrote {path}")
+    save(fig, "grid_search.png")
 
 
 if __name__ == "__main__":

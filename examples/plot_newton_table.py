@@ -21,25 +21,13 @@ directory (default: the current one) or a ``.png`` path; the figure is
 ``newton_table.png``.
 """
 
-import sys
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
+from _figure import save
 
 from skperceptron import NewtonOptimizer
 
 SEED_TABLE = [0.05, 0.097, 0.183, 0.320, 0.477, 0.558, 0.567]
-
-
-def output_path(default_name):
-    """Return the figure's path from ``sys.argv[1]`` (a directory or a .png)."""
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
-    if target.suffix == ".png":
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
-    target.mkdir(parents=True, exist_ok=True)
-    return target / default_name
 
 
 def g(x):
@@ -133,10 +121,7 @@ def main():
     ax_err.grid(True, which="both", alpha=0.3)
     ax_err.legend()
     fig.suptitle("Newton's method for g(x) = eˣ − log x (seed 004), by NewtonOptimizer")
-    path = output_path("newton_table.png")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"\nwrote {path}")
+    save(fig, "newton_table.png")
 
 
 if __name__ == "__main__":

@@ -29,12 +29,11 @@ directory (default: the current one) or a ``.png`` path; the figure is
 """
 
 import math
-import sys
 import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from _figure import save
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 
@@ -49,16 +48,6 @@ START = {
     "w1": 0.8, "w2": -0.7, "b": 0.2,
 }  # fmt: skip
 NAMES = list(START)
-
-
-def output_path(default_name):
-    """Return the figure's path from ``sys.argv[1]`` (a directory or a .png)."""
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
-    if target.suffix == ".png":
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
-    target.mkdir(parents=True, exist_ok=True)
-    return target / default_name
 
 
 def sigmoid(z):
@@ -226,10 +215,7 @@ def main():
     fig.suptitle(
         "Backpropagation in the seeds' 2-2-1 network, alien-moods data (seeds 000, 001)"
     )
-    path = output_path("two_layer_backprop.png")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"\nwrote {path}")
+    save(fig, "two_layer_backprop.png")
 
 
 if __name__ == "__main__":
