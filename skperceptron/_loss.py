@@ -65,7 +65,7 @@ class BinaryLogLoss:
 
     def loss(self, Z, Y):
         """Return ``ln(1 + eᶻ) − y z`` summed over outputs, per sample."""
-        return np.sum(np.logaddexp(0, Z) - Y * Z, axis=1)
+        return np.sum(_softplus(Z)[0] - Y * Z, axis=1)
 
     def loss_gradient(self, Z, Y):
         """Return the loss and ``dL/dz``.
@@ -73,19 +73,16 @@ class BinaryLogLoss:
         Seed 002: ``∂L/∂a = −y/a + (1 − y)/(1 − a)`` and ``∂a/∂z = a(1 − a)``,
         whose product is ``dL/dz = a − y`` (``a = ŷ = σ(z)``).
 
-        Both from one exponential ``e = exp(−|z|)``: ``ln(1 + eᶻ) =
-        ln(1 + e) + max(z, 0)`` and ``σ(z) = 1/(1 + e)`` for ``z ≥ 0``,
-        ``e/(1 + e)`` below (the same numbers as :meth:`loss` and ``expit``,
-        a third faster).
+        Both from one exponential ``e = exp(−|z|)`` (:func:`_softplus`):
+        ``σ(z) = 1/(1 + e)`` for ``z ≥ 0``, ``e/(1 + e)`` below (the numbers
+        of ``expit``, a third faster than computing it apart).
         """
-        e = np.exp(-np.abs(Z))
-        losses = np.log1p(e)
-        losses += np.maximum(Z, 0)
-        losses -= Y * Z
+        softplus, e = _softplus(Z)
+        losses = np.sum(softplus - Y * Z, axis=1)
         gradient = np.where(Z >= 0, 1.0, e)
         gradient /= 1 + e
         gradient -= Y
-        return np.sum(losses, axis=1), gradient
+        return losses, gradient
 
     def hessian_weights(self, Z):
         """Return ``d²L/dz² = σ'(z) = ŷ(1 − ŷ)`` (seed 000) per output unit.
@@ -95,6 +92,18 @@ class BinaryLogLoss:
         p = expit(Z)
         curvature = p * (1 - p)
         return curvature[:, :, None] * np.eye(Z.shape[1], dtype=Z.dtype)
+
+
+def _softplus(Z):
+    """Return ``ln(1 + eᶻ) = ln(1 + e) + max(z, 0)`` and ``e = exp(−|z|)``.
+
+    No overflow for any ``z``; ``e`` also gives ``σ(z)`` without a second
+    exponential.
+    """
+    e = np.exp(-np.abs(Z))
+    softplus = np.log1p(e)
+    softplus += np.maximum(Z, 0)
+    return softplus, e
 
 
 class MultinomialLogLoss:
