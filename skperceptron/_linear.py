@@ -129,17 +129,12 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     loss_curve_ : list of float
         The training objective ``J`` after each epoch (or Newton iteration).
     history_ : dict of ndarray
-        The rows of the ``verbose`` table, recorded whether or not they are
-        printed, as 1-d arrays: ``"iter"`` (the epoch, or Newton iteration,
-        within the call), ``"objective"`` (``J``), ``"grad_norm"``
-        (``max|∇J|``), ``"step"`` (``learning_rate`` for gradient descent, the
-        line-search step for Newton's method), ``"damping"`` (Newton's
-        damping; NaN for gradient descent) and ``"time"`` (seconds since the
-        call began). A call records the point it starts from (``"iter"`` 0,
-        ``"step"`` and ``"damping"`` NaN), then one row per iteration: a fit
-        holds ``n_iter_ + 1`` rows, and ``history_["objective"][1:]`` is
-        ``loss_curve_``. Calls that continue a fit (``partial_fit``,
-        ``warm_start``) append their rows, as they extend ``loss_curve_``.
+        The ``verbose`` table's columns, recorded even when not printed:
+        ``"iter"``, ``"objective"`` (``J``), ``"grad_norm"`` (``max|∇J|``),
+        ``"step"``, ``"damping"`` (NaN for gradient descent) and ``"time"``.
+        Each call's first row is its starting point, so that
+        ``history_["objective"][1:]`` is ``loss_curve_`` after one fit;
+        ``partial_fit`` and ``warm_start`` append their rows.
     validation_scores_ : list of float
         Validation ``R²`` after each epoch (only with ``early_stopping``).
     best_validation_score_ : float
@@ -344,17 +339,12 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     loss_curve_ : list of float
         The training objective ``J`` after each epoch (or Newton iteration).
     history_ : dict of ndarray
-        The rows of the ``verbose`` table, recorded whether or not they are
-        printed, as 1-d arrays: ``"iter"`` (the epoch, or Newton iteration,
-        within the call), ``"objective"`` (``J``), ``"grad_norm"``
-        (``max|∇J|``), ``"step"`` (``learning_rate`` for gradient descent, the
-        line-search step for Newton's method), ``"damping"`` (Newton's
-        damping; NaN for gradient descent) and ``"time"`` (seconds since the
-        call began). A call records the point it starts from (``"iter"`` 0,
-        ``"step"`` and ``"damping"`` NaN), then one row per iteration: a fit
-        holds ``n_iter_ + 1`` rows, and ``history_["objective"][1:]`` is
-        ``loss_curve_``. Calls that continue a fit (``partial_fit``,
-        ``warm_start``) append their rows, as they extend ``loss_curve_``.
+        The ``verbose`` table's columns, recorded even when not printed:
+        ``"iter"``, ``"objective"`` (``J``), ``"grad_norm"`` (``max|∇J|``),
+        ``"step"``, ``"damping"`` (NaN for gradient descent) and ``"time"``.
+        Each call's first row is its starting point, so that
+        ``history_["objective"][1:]`` is ``loss_curve_`` after one fit;
+        ``partial_fit`` and ``warm_start`` append their rows.
     validation_scores_ : list of float
         Validation accuracy after each epoch (only with ``early_stopping``).
     best_validation_score_ : float
