@@ -491,7 +491,7 @@ class TwoLayerObjective:
         W2, A1, derivative, Z = self._linearization(theta)
         c = normalized(self.sample_weight)
         weights = self.loss.hessian_weights(Z) * c[:, None, None]  # cᵢ Aᵢ
-        delta_out = self.loss.loss_gradient(Z, self.Y)[1]  # ŷ − y
+        delta_out = self.loss.predict(Z) - self.Y  # ŷ − y, no loss needed
         delta_out *= c[:, None]
         second = ACTIVATIONS[self.activation].second_derivative(A1)
         if self.n_params <= _MAX_DENSE_HESSIAN:
