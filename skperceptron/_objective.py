@@ -23,13 +23,12 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import LinearOperator, eigsh
-from sklearn.utils import gen_batches
 
+from ._blocks import sum_row_blocks
 from ._loss import MultinomialLogLoss
 
 #: Above this many features, the Gram matrix is not formed (matrix-free eigsh).
 _MAX_DENSE_GRAM = 2048
-_BLOCK_ROWS = 4096
 
 
 class LinearObjective:
@@ -69,67 +68,68 @@ class LinearObjective:
         W = theta[:n_weights].reshape(self.n_features, self.n_outputs)
         return W, theta[n_weights:]
 
-    def _rows(self, batch):
-        if batch is None:
-            return self.X, self.Y, self.sample_weight
-        return self.X[batch], self.Y[batch], self.sample_weight[batch]
+    def _sum(self, terms, batch=None):
+        """Return ``terms(X, Y, c)`` of the rows ``batch`` (all rows if None).
+
+        ``c = s / Σ s`` over those rows; ``terms`` returns a tuple of sums
+        over its rows. All rows of a dense ``X`` are read in row blocks, each
+        block's terms computed while it is in cache, and the blocks' terms
+        added (:func:`~skperceptron._blocks.sum_row_blocks`).
+        """
+        if batch is not None:
+            s = self.sample_weight[batch]
+            return terms(self.X[batch], self.Y[batch], normalized(s))
+        if sp.issparse(self.X):
+            return terms(self.X, self.Y, normalized(self.sample_weight))
+        total = self.sample_weight.sum()
+
+        def block_terms(rows):
+            c = self.sample_weight[rows] / total
+            return terms(self.X[rows], self.Y[rows], c)
+
+        return sum_row_blocks(block_terms, self.n_samples)
 
     def value(self, theta, batch=None):
         """Return ``J(θ)``, on the rows ``batch`` if given."""
         W, b = self.unpack(theta)
-        X, Y, s = self._rows(batch)
-        mean_loss = normalized(s) @ self.loss.loss(X @ W + b, Y)
+        (mean_loss,) = self._sum(
+            lambda X, Y, c: (c @ self.loss.loss(X @ W + b, Y),), batch
+        )
         return mean_loss + 0.5 * self.alpha * np.vdot(W, W)
 
     def value_and_gradient(self, theta, batch=None):
         """Return ``J(θ)`` and ``∇J(θ)``, on the rows ``batch`` if given.
 
-        The full data set is read in row blocks, each block's loss and
-        gradient terms computed while it is in cache: one pass over ``X``.
+        Each block's loss and gradient terms come from one pass over it.
         """
         W, b = self.unpack(theta)
-        if batch is None:
-            value, grad_W, grad_b = self._sum_over_blocks(W, b)
-        else:
-            X, Y, s = self._rows(batch)
-            value, grad_W, grad_b = _loss_gradient_terms(
-                self.loss, X, Y, normalized(s), W, b
-            )
+        value, grad_W, grad_b = self._sum(
+            lambda X, Y, c: _loss_gradient_terms(self.loss, X, Y, c, W, b), batch
+        )
         value += 0.5 * self.alpha * np.vdot(W, W)
         grad_W += self.alpha * W
         return value, self.pack(grad_W, grad_b)
 
-    def _sum_over_blocks(self, W, b):
-        weights = self.sample_weight / self.sample_weight.sum()
-        if sp.issparse(self.X):
-            return _loss_gradient_terms(self.loss, self.X, self.Y, weights, W, b)
-        total = None
-        for rows in gen_batches(self.n_samples, _BLOCK_ROWS):
-            terms = _loss_gradient_terms(
-                self.loss, self.X[rows], self.Y[rows], weights[rows], W, b
-            )
-            total = (
-                terms
-                if total is None
-                else [a + t for a, t in zip(total, terms, strict=True)]
-            )
-        return total
-
     def hessian(self, theta):
         """Return the Hessian ``∇²J(θ)``, shape ``(n_params, n_params)``.
 
-        Each block is one weighted Gram matrix ``X̃ᵀ diag(c) X̃``, built from
-        ``X`` in row blocks (no ``n × n_features`` temporary).
+        Each block of outputs is a weighted Gram matrix ``X̃ᵀ diag(c) X̃``;
+        all of them are built in one pass over ``X`` (no ``n × n_features``
+        temporary).
         """
         W, b = self.unpack(theta)
-        A = self.loss.hessian_weights(self.X @ W + b)
-        c = self.sample_weight / self.sample_weight.sum()
         K, size = self.n_outputs, self.n_features + 1
+        pairs = [(k, m) for k in range(K) for m in range(k + 1)]
+
+        def grams(X, Y, c):
+            A = self.loss.hessian_weights(X @ W + b)
+            return [_weighted_gram(X, c * A[:, k, m]) for k, m in pairs]
+
+        blocks = self._sum(grams)
         H = np.zeros((size, K, size, K))
-        for k in range(K):
-            for m in range(k + 1):
-                H[:, k, :, m] = _weighted_gram(self.X, c * A[:, k, m])
-                H[:, m, :, k] = H[:, k, :, m]
+        for (k, m), gram in zip(pairs, blocks, strict=True):
+            H[:, k, :, m] = gram
+            H[:, m, :, k] = gram
         H = H.reshape(self.n_params, self.n_params)
         n_weights = self.n_features * K
         H[np.arange(n_weights), np.arange(n_weights)] += self.alpha
@@ -211,27 +211,38 @@ def _max_eigenvalue_gram(X, s):
     """Largest eigenvalue of ``X̃ᵀ S X̃ / Σs``, ``X̃ = [X, 1]``, ``S = diag(s)``."""
     if X.shape[1] > _MAX_DENSE_GRAM:
         return _max_eigenvalue_matrix_free(X, s)
-    gram = _weighted_gram(X, s) / s.sum()
+    gram = _gram(X, s) / s.sum()
     n = gram.shape[0]
     return float(eigvalsh(gram, subset_by_index=[n - 1, n - 1])[0])
 
 
 def _weighted_gram(X, s):
-    """Return ``X̃ᵀ S X̃`` (float64), reading ``X`` in row blocks."""
+    """Return ``X̃ᵀ S X̃`` (float64) for ``S = diag(s)``, ``X̃ = [X, 1]``.
+
+    For dense ``X`` of many rows, call it on row blocks (:func:`_gram`).
+    """
     n_features = X.shape[1]
-    gram = np.zeros((n_features + 1, n_features + 1))
+    gram = np.empty((n_features + 1, n_features + 1))
     if sp.issparse(X):
         XtS = (X.T @ sp.diags(s)).tocsr()
         gram[:-1, :-1] = (XtS @ X).toarray()
         gram[:-1, -1] = np.asarray(XtS.sum(axis=1)).ravel()
     else:
-        for rows in gen_batches(X.shape[0], _BLOCK_ROWS):
-            X_s = X[rows] * s[rows, None]
-            gram[:-1, :-1] += X_s.T @ X[rows]
-            gram[:-1, -1] += X_s.sum(axis=0)
+        X_s = X * s[:, None]
+        gram[:-1, :-1] = X_s.T @ X
+        gram[:-1, -1] = X_s.sum(axis=0)
     gram[-1, :-1] = gram[:-1, -1]
     gram[-1, -1] = s.sum()
     return gram
+
+
+def _gram(X, s):
+    """:func:`_weighted_gram` of all of ``X``, read in row blocks."""
+    if sp.issparse(X):
+        return _weighted_gram(X, s)
+    return sum_row_blocks(lambda rows: [_weighted_gram(X[rows], s[rows])], X.shape[0])[
+        0
+    ]
 
 
 def _max_eigenvalue_matrix_free(X, s):

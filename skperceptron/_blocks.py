@@ -1,0 +1,116 @@
+"""Row blocks of ``X``, summed by up to as many threads as BLAS may use.
+
+Math layer. A full pass over the data (an epoch's loss and gradient, a
+Hessian) is a sum of per-block terms, each computed while its block of rows
+is in cache. When more than one thread is allowed, the blocks are split into
+contiguous runs, one per thread (the calling thread takes the first). Each
+thread adds up its run's terms, calling BLAS single-threaded (NumPy releases
+the GIL in BLAS and in its elementwise loops), and the runs' sums are added
+in order. The result is deterministic for a given number of threads and
+differs between numbers of threads only by the rounding of the additions.
+
+The number of threads is the number BLAS may use at the call, so that
+``threadpoolctl.threadpool_limits``, and joblib's limits in its workers (one
+thread each when the workers fill the cores), also bound this package's own
+threads: they never oversubscribe the cores.
+"""
+
+import itertools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+
+import numpy as np
+from sklearn.utils import gen_batches
+from threadpoolctl import ThreadpoolController
+
+#: Rows per block: 4096 rows of 50 float64 features are 1.6 MB.
+BLOCK_ROWS = 4096
+
+_executor = None
+#: One threaded pass at a time: each limits BLAS to one thread while it runs,
+#: and two overlapping limits could restore each other's setting.
+_lock = threading.Lock()
+
+
+def _forget_threads():
+    """After ``fork``, the child has none of the parent's threads."""
+    global _executor, _lock
+    _executor, _lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    os.register_at_fork(after_in_child=_forget_threads)
+
+
+@cache
+def _controller():
+    return ThreadpoolController()
+
+
+def blas_threads():
+    """Return how many threads BLAS may use now (1 when no BLAS is found)."""
+    counts = [
+        library["num_threads"]
+        for library in _controller().info()
+        if library["user_api"] == "blas"
+    ]
+    return max(1, min(counts, default=1))
+
+
+def sum_row_blocks(terms, n_samples, n_threads=None):
+    """Return the sum over row blocks of ``terms(rows)``, a tuple of arrays.
+
+    Parameters
+    ----------
+    terms : callable
+        ``terms(rows)`` returns a tuple of arrays (or scalars) for the rows
+        ``rows``, a slice of at most :data:`BLOCK_ROWS` rows.
+    n_samples : int
+        Number of rows.
+    n_threads : int, default=None
+        Threads to share the blocks among; ``None`` for :func:`blas_threads`.
+        Never more than half the number of blocks.
+
+    Returns
+    -------
+    total : list
+        The element-wise sums of the tuples.
+    """
+    batches = list(gen_batches(n_samples, BLOCK_ROWS))
+    if n_threads is None:
+        n_threads = blas_threads()
+    n_threads = min(n_threads, len(batches) // 2)
+    if n_threads < 2:
+        return _sum_run(terms, batches)
+    bounds = np.linspace(0, len(batches), n_threads + 1).astype(int)
+    runs = [batches[start:stop] for start, stop in itertools.pairwise(bounds)]
+    with _lock, _controller().limit(limits=1, user_api="blas"):
+        others = [_thread_pool().submit(_sum_run, terms, run) for run in runs[1:]]
+        first = _sum_run(terms, runs[0])
+        return _add([first] + [future.result() for future in others])
+
+
+def _sum_run(terms, batches):
+    return _add(terms(rows) for rows in batches)
+
+
+def _add(tuples):
+    total = None
+    for values in tuples:
+        total = (
+            list(values)
+            if total is None
+            else [a + v for a, v in zip(total, values, strict=True)]
+        )
+    return total
+
+
+def _thread_pool():
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(
+            max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="skperceptron"
+        )
+    return _executor
