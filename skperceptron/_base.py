@@ -493,7 +493,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
         check_classification_targets(y)
         self._label_binarizer = LabelBinarizer().fit(y)
         self.classes_ = self._label_binarizer.classes_
-        Y = self._label_binarizer.transform(y).astype(X.dtype)
+        Y = encode_labels(self._label_binarizer, y, X.dtype)
         if not self._is_multilabel():
             _check_two_weighted_classes(Y, sample_weight, self.classes_)
         return self._fit(X, Y, sample_weight, False, init, y=y, metadata=metadata)
@@ -529,7 +529,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
             self._label_binarizer = LabelBinarizer().fit(y if multilabel else classes)
             self.classes_ = self._label_binarizer.classes_
         _check_known_labels(y, self.classes_, self._is_multilabel())
-        Y = self._label_binarizer.transform(y).astype(X.dtype)
+        Y = encode_labels(self._label_binarizer, y, X.dtype)
         return self._fit(X, Y, sample_weight, True, y=y, metadata=metadata)
 
     def predict_proba(self, X):
@@ -645,13 +645,33 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
         return np.average(correct, weights=s)
 
 
+def encode_labels(binarizer, y, dtype):
+    """Return ``binarizer.transform(y)`` in ``dtype``, with no large temporary.
+
+    One column (the second class) for two classes, one-hot columns for more,
+    the indicator itself for multilabel ``y``. ``LabelBinarizer.transform``
+    passes through a sparse matrix and an integer copy, about seven
+    ``n``-vectors; this costs one beside its result.
+    """
+    classes = binarizer.classes_
+    if binarizer.y_type_ == "multilabel-indicator":
+        return binarizer.transform(y).astype(dtype)
+    if len(classes) == 1:
+        return np.zeros((len(y), 1), dtype=dtype)
+    if len(classes) == 2:
+        return (y == classes[1]).astype(dtype)[:, None]
+    codes = np.searchsorted(classes, y)
+    return (codes[:, None] == np.arange(len(classes))).astype(dtype)
+
+
 def _check_two_weighted_classes(Y, sample_weight, classes):
     """Refuse data in which fewer than two classes carry positive weight."""
-    if len(classes) == 1:
-        weighted = classes
+    if Y.shape[1] == 1:  # the column of the second class
+        second = Y[:, 0] > 0
+        weight = np.array([sample_weight[~second].sum(), sample_weight[second].sum()])
     else:
-        Y = np.hstack([1 - Y, Y]) if Y.shape[1] == 1 else Y
-        weighted = classes[sample_weight @ Y > 0]
+        weight = sample_weight @ Y
+    weighted = classes[weight[: len(classes)] > 0]
     if len(weighted) < 2:
         raise ValueError(
             "This classifier needs samples of at least 2 classes with positive "

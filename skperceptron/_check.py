@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
-from ._base import BaseClassifier, BaseGradientEstimator
+from ._base import BaseClassifier, BaseGradientEstimator, encode_labels
 
 #: Relative size of the finite-difference step: ``cbrt(eps)`` balances the
 #: ``O(h²)`` truncation error of central differences against their
@@ -299,7 +299,7 @@ def _encode_labels(estimator, y):
                 f"y holds labels {unknown.tolist()} that are not among the "
                 f"estimator's classes_ {classes.tolist()}."
             )
-    return estimator._label_binarizer.transform(y).astype(np.float64)
+    return encode_labels(estimator._label_binarizer, y, np.float64)
 
 
 def _point(theta, current, rng):

@@ -12,10 +12,11 @@ from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, NotFittedEr
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import LabelBinarizer, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skperceptron import PerceptronRegressor, SigmoidPerceptronClassifier
+from skperceptron._base import encode_labels
 
 TIGHT = dict(tol=1e-12, n_iter_no_change=20, max_iter=100_000)
 
@@ -309,3 +310,22 @@ def test_inputs_are_not_mutated(Estimator):
     for original, copy in zip([X, y, weights], copies, strict=True):
         assert_array_equal(original, copy)
     assert est.get_params() == clone(est).get_params()
+
+
+@pytest.mark.parametrize(
+    "y, fitted_on",
+    [
+        (np.array([3, 7, 7, 3, 7]), None),
+        (np.array(["sad", "happy", "happy"]), None),
+        (np.array([0, 2, 1, 2, 0, 1]), None),
+        (np.array(["b", "c", "b"]), np.array(["a", "b", "c", "d"])),
+        (np.array([5, 5]), np.array([5, 6])),
+        (np.array([[1, 0, 1], [0, 0, 1], [1, 1, 0]]), None),
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_encode_labels_equals_label_binarizer(y, fitted_on, dtype):
+    binarizer = LabelBinarizer().fit(y if fitted_on is None else fitted_on)
+    Y = encode_labels(binarizer, y, dtype)
+    assert Y.dtype == dtype
+    assert_array_equal(Y, binarizer.transform(y))
