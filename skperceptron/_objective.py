@@ -29,6 +29,8 @@ from ._loss import MultinomialLogLoss
 
 #: Above this many features, the Gram matrix is not formed (matrix-free eigsh).
 _MAX_DENSE_GRAM = 2048
+#: Columns of ``X̃`` times weights multiplied in one product by the Hessian.
+_STACKED_COLUMNS = 512
 
 
 class LinearObjective:
@@ -119,15 +121,15 @@ class LinearObjective:
         """
         W, b = self.unpack(theta)
         K, size = self.n_outputs, self.n_features + 1
-        pairs = [(k, m) for k in range(K) for m in range(k + 1)]
 
         def grams(X, Y, c):
             A = self.loss.hessian_weights(X @ W + b)
-            return [_weighted_gram(X, c * A[:, k, m]) for k, m in pairs]
+            return (_weighted_grams(X, c[:, None] * A[:, ks, ms]),)
 
-        blocks = self._sum(grams)
+        ks, ms = np.tril_indices(K)  # the pairs k ≥ m
+        (blocks,) = self._sum(grams)
         H = np.zeros((size, K, size, K))
-        for (k, m), gram in zip(pairs, blocks, strict=True):
+        for k, m, gram in zip(ks, ms, blocks, strict=True):
             H[:, k, :, m] = gram
             H[:, m, :, k] = gram
         H = H.reshape(self.n_params, self.n_params)
@@ -216,33 +218,38 @@ def _max_eigenvalue_gram(X, s):
     return float(eigvalsh(gram, subset_by_index=[n - 1, n - 1])[0])
 
 
-def _weighted_gram(X, s):
-    """Return ``X̃ᵀ S X̃`` (float64) for ``S = diag(s)``, ``X̃ = [X, 1]``.
+def _weighted_grams(X, S):
+    """Return ``X̃ᵀ diag(S[:, p]) X̃`` (float64) for each column ``p`` of ``S``.
 
-    For dense ``X`` of many rows, call it on row blocks (:func:`_gram`).
+    ``X̃ = [X, 1]``; shape ``(n_columns, n_features + 1, n_features + 1)``.
+    Dense ``X`` (a block of rows: see :func:`_gram`) takes one matrix product
+    for up to :data:`_STACKED_COLUMNS` columns of ``X̃`` times all weights.
     """
-    n_features = X.shape[1]
-    gram = np.empty((n_features + 1, n_features + 1))
+    n_samples, n_features = X.shape
+    size = n_features + 1
     if sp.issparse(X):
-        XtS = (X.T @ sp.diags(s)).tocsr()
-        gram[:-1, :-1] = (XtS @ X).toarray()
-        gram[:-1, -1] = np.asarray(XtS.sum(axis=1)).ravel()
-    else:
-        X_s = X * s[:, None]
-        gram[:-1, :-1] = X_s.T @ X
-        gram[:-1, -1] = X_s.sum(axis=0)
-    gram[-1, :-1] = gram[:-1, -1]
-    gram[-1, -1] = s.sum()
-    return gram
+        X = sp.hstack([X, np.ones((n_samples, 1))], format="csr")
+        return np.stack([(X.T @ sp.diags(s) @ X).toarray() for s in S.T])
+    X1 = np.empty((n_samples, size), dtype=np.result_type(X, S))
+    X1[:, :-1], X1[:, -1] = X, 1.0
+    step = max(1, _STACKED_COLUMNS // size)
+    grams = []
+    for start in range(0, S.shape[1], step):
+        weights = S[:, start : start + step]
+        stacked = (weights[:, :, None] * X1[:, None, :]).reshape(n_samples, -1)
+        gram = (X1.T @ stacked).reshape(size, weights.shape[1], size)
+        grams.append(gram.transpose(1, 0, 2))
+    return np.concatenate(grams).astype(np.float64, copy=False)
 
 
 def _gram(X, s):
-    """:func:`_weighted_gram` of all of ``X``, read in row blocks."""
+    """``X̃ᵀ diag(s) X̃``, reading a dense ``X`` in row blocks."""
     if sp.issparse(X):
-        return _weighted_gram(X, s)
-    return sum_row_blocks(lambda rows: [_weighted_gram(X[rows], s[rows])], X.shape[0])[
-        0
-    ]
+        return _weighted_grams(X, s[:, None])[0]
+    (gram,) = sum_row_blocks(
+        lambda rows: (_weighted_grams(X[rows], s[rows, None])[0],), X.shape[0]
+    )
+    return gram
 
 
 def _max_eigenvalue_matrix_free(X, s):
