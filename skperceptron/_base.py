@@ -71,7 +71,7 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
             Interval(Real, 0, None, closed="neither"),
             StrOptions({"auto"}),
         ],
-        "solver": [StrOptions({"gd", "newton"}), NewtonOptimizer],
+        "solver": [StrOptions({"gd", "nesterov", "newton"}), NewtonOptimizer],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -193,23 +193,23 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _uses_newton(self):
         """Whether ``solver`` is Newton's method; warn about unused parameters."""
-        if not (self.solver == "newton" or isinstance(self.solver, NewtonOptimizer)):
-            return False
-        unused = {
-            "learning_rate": self.learning_rate != "auto",
-            "batch_size": self.batch_size is not None,
-            "early_stopping": self.early_stopping,
-        }
+        newton = self.solver == "newton" or isinstance(self.solver, NewtonOptimizer)
+        unused = {"batch_size": self.batch_size is not None}
+        if newton:
+            unused["learning_rate"] = self.learning_rate != "auto"
+            unused["early_stopping"] = self.early_stopping
         unused = [name for name, is_set in unused.items() if is_set]
-        if unused:
+        if unused and self.solver != "gd":
+            solver = "newton" if newton else self.solver
+            steps = "full Newton steps" if newton else "full-batch steps"
             warnings.warn(
                 f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} not "
-                "used by solver='newton', which takes full Newton steps on the "
+                f"used by solver='{solver}', which takes {steps} on the "
                 "whole data set; use solver='gd' to tune them.",
                 UserWarning,
                 stacklevel=4,
             )
-        return True
+        return newton
 
     def _minimize_gd(self, objective, theta0, incremental, validation, rng, callbacks):
         """Gradient descent (one epoch for ``partial_fit``) on the objective."""
@@ -225,6 +225,7 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
             shuffle=self.shuffle,
             random_state=rng,
             verbose=self.verbose,
+            accelerated=self.solver == "nesterov",
         )
         return optimizer.minimize(
             callbacks.evaluating(objective),
@@ -268,8 +269,10 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         """``learning_rate``, or ``1/L`` for ``"auto"``, L the curvature bound."""
         if self.learning_rate != "auto":
             return float(self.learning_rate)
-        minibatches = self.batch_size is not None and (
-            self.batch_size < objective.n_samples
+        minibatches = (
+            self.solver == "gd"
+            and self.batch_size is not None
+            and self.batch_size < objective.n_samples
         )
         return 1.0 / objective.lipschitz_constant(theta, per_sample=minibatches)
 

@@ -79,8 +79,13 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         ``"auto"`` uses ``1/L``, with ``L`` the largest curvature of ``J``
         computed from the data (for minibatches, the largest curvature of a
         single sample), so that the default converges on unscaled data.
-    solver : {"gd", "newton"} or NewtonOptimizer, default="gd"
-        ``"gd"``: gradient descent. ``"newton"``: Newton's method on the
+    solver : {"gd", "nesterov", "newton"} or NewtonOptimizer, default="gd"
+        ``"gd"``: gradient descent, the seeds' update. ``"nesterov"``:
+        full-batch accelerated gradient descent with the same ``learning_rate``
+        (FISTA's momentum ``(k − 1)/(k + 2)``, dropped whenever it points
+        uphill; no momentum to tune; ``batch_size`` does not apply and the
+        momentum starts from zero at each call of ``fit`` or ``partial_fit``).
+        ``"newton"``: Newton's method on the
         hand-derived Hessian (:class:`NewtonOptimizer` with ``tol``,
         ``max_iter`` and ``verbose``); pass a configured
         :class:`NewtonOptimizer` to choose its settings. Newton iterations
@@ -285,8 +290,13 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
         ``"auto"`` uses ``1/L``, with ``L`` the largest curvature of ``J``
         computed from the data (for minibatches, the largest curvature of a
         single sample), so that the default converges on unscaled data.
-    solver : {"gd", "newton"} or NewtonOptimizer, default="gd"
-        ``"gd"``: gradient descent. ``"newton"``: Newton's method on the
+    solver : {"gd", "nesterov", "newton"} or NewtonOptimizer, default="gd"
+        ``"gd"``: gradient descent, the seeds' update. ``"nesterov"``:
+        full-batch accelerated gradient descent with the same ``learning_rate``
+        (FISTA's momentum ``(k − 1)/(k + 2)``, dropped whenever it points
+        uphill; no momentum to tune; ``batch_size`` does not apply and the
+        momentum starts from zero at each call of ``fit`` or ``partial_fit``).
+        ``"newton"``: Newton's method on the
         hand-derived Hessian (:class:`NewtonOptimizer` with ``tol``,
         ``max_iter`` and ``verbose``); pass a configured
         :class:`NewtonOptimizer` to choose its settings. Newton iterations

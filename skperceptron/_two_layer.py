@@ -47,8 +47,13 @@ class TwoLayerNetClassifier(BaseClassifier):
         curvature of ``J`` at the initial parameters (for minibatches, of a
         single sample), plus ``alpha``: the network is not convex, so the
         step is set from the curvature where the fit starts.
-    solver : {"gd", "newton"} or NewtonOptimizer, default="gd"
-        ``"gd"``: gradient descent. ``"newton"``: Newton's method
+    solver : {"gd", "nesterov", "newton"} or NewtonOptimizer, default="gd"
+        ``"gd"``: gradient descent, the seeds' update. ``"nesterov"``:
+        full-batch accelerated gradient descent with the same ``learning_rate``
+        (FISTA's momentum ``(k − 1)/(k + 2)``, dropped whenever it points
+        uphill; no momentum to tune; ``batch_size`` does not apply and the
+        momentum starts from zero at each call of ``fit`` or ``partial_fit``).
+        ``"newton"``: Newton's method
         (:class:`NewtonOptimizer` with ``tol``, ``max_iter`` and
         ``verbose``) on the exact, hand-derived Hessian of ``J`` (computed
         matrix-free above 2000 parameters), with Levenberg–Marquardt damping

@@ -11,7 +11,12 @@ from skperceptron import (
 ESTIMATORS = [
     Estimator(**params)
     for Estimator in (PerceptronRegressor, SigmoidPerceptronClassifier)
-    for params in ({}, {"batch_size": None}, {"solver": "newton"})
+    for params in (
+        {},
+        {"batch_size": None},
+        {"solver": "nesterov"},
+        {"solver": "newton"},
+    )
 ] + [
     TwoLayerNetClassifier(**params)
     for params in (
@@ -19,6 +24,7 @@ ESTIMATORS = [
         {"batch_size": None},
         {"activation": "relu"},
         {"activation": "tanh"},
+        {"solver": "nesterov"},
         {"solver": "newton"},
     )
 ]

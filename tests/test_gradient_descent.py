@@ -154,3 +154,48 @@ def test_verbose_prints_one_aligned_line_per_iteration(solver, capsys):
     assert [int(row[0]) for row in rows] == list(range(clf.n_iter_ + 1))
     assert_allclose([float(row[1]) for row in rows[1:]], clf.loss_curve_, rtol=1e-8)
     assert len({len(line) for line in lines}) == 1  # aligned columns
+
+
+def _nesterov_by_hand(grad, theta, learning_rate, n_steps):
+    """FISTA with the gradient restart, written out from the formulas."""
+    x, k, points, restarts = theta.copy(), 1, [], 0
+    for _ in range(n_steps):
+        g = grad(theta)
+        x_next = theta - learning_rate * g
+        if g @ (x_next - x) > 0:
+            k, restarts = 1, restarts + 1
+        theta = x_next + (k - 1) / (k + 2) * (x_next - x)
+        x, k = x_next, k + 1
+        points.append(theta)
+    return points, restarts
+
+
+def test_nesterov_steps_are_the_formulas_with_restart():
+    curvature = np.array([1.0, 0.02])  # condition number 50: momentum restarts
+    fun = _quadratic(curvature)
+    theta0 = np.array([1.0, 1.0])
+    expected, restarts = _nesterov_by_hand(lambda t: fun(t)[1], theta0, 0.9, 60)
+    assert restarts > 0
+    first_step = theta0 - 0.9 * fun(theta0)[1]
+    assert_allclose(expected[0], first_step)  # k = 1: no momentum yet
+    optimizer = GradientDescent(
+        0.9, max_iter=60, tol=0, n_iter_no_change=10**6, accelerated=True
+    )
+    with pytest.warns(ConvergenceWarning):
+        result = optimizer.minimize(fun, theta0, n_samples=1)
+    assert_allclose(result.x, expected[-1], rtol=1e-12, atol=1e-300)
+    values = [fun(point)[0] for point in expected]
+    assert_allclose(result.loss_curve, values, rtol=1e-12, atol=1e-300)
+
+
+def test_nesterov_needs_fewer_epochs_than_plain_descent():
+    fun = _quadratic(np.array([1.0, 0.01]))
+    epochs = {}
+    for accelerated in (False, True):
+        optimizer = GradientDescent(
+            1.0, max_iter=5000, tol=1e-12, n_iter_no_change=5, accelerated=accelerated
+        )
+        result = optimizer.minimize(fun, np.array([1.0, 1.0]), n_samples=1)
+        assert result.success and result.fun < 1e-9
+        epochs[accelerated] = result.nit
+    assert epochs[True] < epochs[False] / 4

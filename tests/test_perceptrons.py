@@ -42,19 +42,22 @@ def _classification(n_classes=2, n_samples=300, seed=0):
 # -- parity with scikit-learn's exact solvers ---------------------------------
 
 
-def test_regressor_converges_to_linear_regression():
+@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+def test_regressor_converges_to_linear_regression(solver):
     X, y = _regression()
-    ours = PerceptronRegressor(alpha=0.0, **TIGHT).fit(X, y)
+    ours = PerceptronRegressor(alpha=0.0, solver=solver, **TIGHT).fit(X, y)
     exact = LinearRegression().fit(X, y)
     assert_allclose(ours.coef_, exact.coef_, rtol=1e-4)
     assert ours.intercept_ == pytest.approx(exact.intercept_, rel=1e-4)
 
 
+@pytest.mark.parametrize("solver", ["gd", "nesterov"])
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("alpha", [0.0, 0.01])
-def test_classifier_converges_to_logistic_regression(n_classes, alpha):
+def test_classifier_converges_to_logistic_regression(n_classes, alpha, solver):
     X, y = _classification(n_classes)
-    ours = SigmoidPerceptronClassifier(alpha=alpha, **TIGHT).fit(X, y)
+    ours = SigmoidPerceptronClassifier(alpha=alpha, solver=solver, **TIGHT)
+    ours.fit(X, y)
     if alpha == 0:
         exact = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000)
     else:
@@ -65,6 +68,26 @@ def test_classifier_converges_to_logistic_regression(n_classes, alpha):
     if n_classes == 2 or alpha > 0:
         assert_allclose(ours.coef_, exact.coef_, rtol=1e-4, atol=1e-6)
         assert_allclose(ours.intercept_, exact.intercept_, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_nesterov_reaches_the_optimum_in_fewer_epochs(n_classes):
+    X, y = _classification(n_classes)
+    fits = {
+        solver: SigmoidPerceptronClassifier(solver=solver, **TIGHT).fit(X, y)
+        for solver in ("gd", "nesterov")
+    }
+    assert fits["nesterov"].n_iter_ < 0.6 * fits["gd"].n_iter_
+    assert fits["nesterov"].loss_curve_[-1] <= fits["gd"].loss_curve_[-1] + 1e-9
+
+
+def test_nesterov_warns_that_batch_size_is_unused():
+    X, y = _classification()
+    clf = SigmoidPerceptronClassifier(solver="nesterov", batch_size=10)
+    with pytest.warns(UserWarning, match="batch_size is not used by solver='nesterov'"):
+        clf.fit(X, y)
+    full_batch = SigmoidPerceptronClassifier(solver="nesterov").fit(X, y)
+    assert_array_equal(clf.coef_, full_batch.coef_)
 
 
 # -- invariants ---------------------------------------------------------------

@@ -151,6 +151,22 @@ def _noisy_moons():
     return StandardScaler().fit_transform(X), y
 
 
+def test_nesterov_trains_further_than_plain_descent_in_as_many_epochs():
+    X, y = _noisy_moons()
+    fits = {
+        solver: _fit_quietly(
+            TwoLayerNetClassifier(
+                n_hidden=8, solver=solver, max_iter=300, tol=0, random_state=0
+            ),
+            X,
+            y,
+        )
+        for solver in ("gd", "nesterov")
+    }
+    assert fits["gd"].n_iter_ == fits["nesterov"].n_iter_ == 300
+    assert fits["nesterov"].loss_curve_[-1] < 0.8 * fits["gd"].loss_curve_[-1]
+
+
 @pytest.mark.parametrize(("n_hidden", "seed"), [(4, 0), (8, 3)])
 def test_newton_reaches_lbfgs_loss_in_fewer_iterations(n_hidden, seed):
     """The acceptance test: a stationary point, L-BFGS's loss, fewer iterations.
