@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import gen_batches
 from threadpoolctl import ThreadpoolController
 
@@ -114,3 +115,29 @@ def _thread_pool():
             max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="skperceptron"
         )
     return _executor
+
+
+def sum_over_rows(terms, X, Y, sample_weight, batch=None):
+    """Return ``terms(X, Y, c)`` of the rows ``batch`` (all rows if None).
+
+    ``c = s / Σ s`` over those rows (zeros if their weights are all zero);
+    ``terms`` returns a tuple of sums over its rows. All rows of a dense
+    ``X`` are read in row blocks, each block's terms computed while it is in
+    cache, and the blocks' terms added (:func:`sum_row_blocks`).
+    """
+    if batch is not None:
+        X, Y, sample_weight = X[batch], Y[batch], sample_weight[batch]
+    if batch is not None or sp.issparse(X):
+        return terms(X, Y, normalized(sample_weight))
+    total = sample_weight.sum()
+
+    def block_terms(rows):
+        return terms(X[rows], Y[rows], sample_weight[rows] / total)
+
+    return sum_row_blocks(block_terms, X.shape[0])
+
+
+def normalized(s):
+    """``s / Σ s``; zeros for a minibatch whose rows all have zero weight."""
+    s_sum = s.sum()
+    return s / s_sum if s_sum > 0 else np.zeros_like(s)

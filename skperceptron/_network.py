@@ -104,8 +104,8 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 from scipy.special import expit
 from sklearn.utils import gen_batches
 
+from ._blocks import normalized, sum_over_rows
 from ._loss import MultinomialLogLoss
-from ._objective import normalized
 
 #: Above this many parameters, :meth:`TwoLayerObjective.hessian` and
 #: :meth:`TwoLayerObjective.gauss_newton` return a matrix-free
@@ -385,32 +385,41 @@ class TwoLayerObjective:
             )
         )
 
-    def _rows(self, batch):
-        if batch is None:
-            return self.X, self.Y, self.sample_weight
-        return self.X[batch], self.Y[batch], self.sample_weight[batch]
-
     def _penalty(self, W1, W2):
         return 0.5 * self.alpha * (np.vdot(W1, W1) + np.vdot(W2, W2))
+
+    def _sum(self, terms, batch=None):
+        """:func:`~skperceptron._blocks.sum_over_rows` of this data."""
+        return sum_over_rows(terms, self.X, self.Y, self.sample_weight, batch)
 
     def value(self, theta, batch=None):
         """Return ``J(θ)``, on the rows ``batch`` if given."""
         W1, b1, W2, b2 = self.unpack(theta)
-        X, Y, s = self._rows(batch)
-        _, Z = forward(X, W1, b1, W2, b2, self.activation)
-        return normalized(s) @ self.loss.loss(Z, Y) + self._penalty(W1, W2)
+
+        def terms(X, Y, c):
+            _, Z = forward(X, W1, b1, W2, b2, self.activation)
+            return (c @ self.loss.loss(Z, Y),)
+
+        (mean_loss,) = self._sum(terms, batch)
+        return mean_loss + self._penalty(W1, W2)
 
     def value_and_gradient(self, theta, batch=None):
-        """Return ``J(θ)`` and ``∇J(θ)``, on the rows ``batch`` if given."""
+        """Return ``J(θ)`` and ``∇J(θ)``, on the rows ``batch`` if given.
+
+        Forward pass, loss, then seed 001's backward pass, one block of rows
+        at a time.
+        """
         W1, b1, W2, b2 = self.unpack(theta)
-        X, Y, s = self._rows(batch)
-        A1, Z = forward(X, W1, b1, W2, b2, self.activation)
-        losses, delta_out = self.loss.loss_gradient(Z, Y)  # ŷ − y
-        c = normalized(s)
-        delta_out *= c[:, None]  # s ⊙ (ŷ − y) / Σ s
-        value = c @ losses + self._penalty(W1, W2)
-        derivative = ACTIVATIONS[self.activation].derivative(A1)
-        grad_W1, grad_b1, grad_W2, grad_b2 = backward(X, A1, derivative, W2, delta_out)
+        derivative = ACTIVATIONS[self.activation].derivative
+
+        def terms(X, Y, c):
+            A1, Z = forward(X, W1, b1, W2, b2, self.activation)
+            losses, delta_out = self.loss.loss_gradient(Z, Y)  # ŷ − y
+            delta_out *= c[:, None]  # s ⊙ (ŷ − y) / Σ s
+            return (c @ losses, *backward(X, A1, derivative(A1), W2, delta_out))
+
+        value, grad_W1, grad_b1, grad_W2, grad_b2 = self._sum(terms, batch)
+        value += self._penalty(W1, W2)
         grad_W1 += self.alpha * W1
         grad_W2 += self.alpha * W2
         return value, self.pack(grad_W1, grad_b1, grad_W2, grad_b2)

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from ._blocks import sum_row_blocks
+from ._blocks import sum_over_rows, sum_row_blocks
 from ._loss import MultinomialLogLoss
 
 #: Above this many features, the Gram matrix is not formed (matrix-free eigsh).
@@ -71,25 +71,8 @@ class LinearObjective:
         return W, theta[n_weights:]
 
     def _sum(self, terms, batch=None):
-        """Return ``terms(X, Y, c)`` of the rows ``batch`` (all rows if None).
-
-        ``c = s / Σ s`` over those rows; ``terms`` returns a tuple of sums
-        over its rows. All rows of a dense ``X`` are read in row blocks, each
-        block's terms computed while it is in cache, and the blocks' terms
-        added (:func:`~skperceptron._blocks.sum_row_blocks`).
-        """
-        if batch is not None:
-            s = self.sample_weight[batch]
-            return terms(self.X[batch], self.Y[batch], normalized(s))
-        if sp.issparse(self.X):
-            return terms(self.X, self.Y, normalized(self.sample_weight))
-        total = self.sample_weight.sum()
-
-        def block_terms(rows):
-            c = self.sample_weight[rows] / total
-            return terms(self.X[rows], self.Y[rows], c)
-
-        return sum_row_blocks(block_terms, self.n_samples)
+        """:func:`~skperceptron._blocks.sum_over_rows` of this data."""
+        return sum_over_rows(terms, self.X, self.Y, self.sample_weight, batch)
 
     def value(self, theta, batch=None):
         """Return ``J(θ)``, on the rows ``batch`` if given."""
@@ -181,12 +164,6 @@ class LinearObjective:
         else:
             top = _max_eigenvalue_gram(self.X, self.sample_weight)
         return self.loss.curvature_bound * top + self.alpha
-
-
-def normalized(s):
-    """``s / Σ s``; zeros for a minibatch whose rows all have zero weight."""
-    s_sum = s.sum()
-    return s / s_sum if s_sum > 0 else np.zeros_like(s)
 
 
 def _loss_gradient_terms(loss, X, Y, c, W, b):

@@ -10,6 +10,7 @@ from threadpoolctl import threadpool_limits
 
 from skperceptron._blocks import BLOCK_ROWS, blas_threads, sum_row_blocks
 from skperceptron._loss import BinaryLogLoss, HalfSquaredError, MultinomialLogLoss
+from skperceptron._network import TwoLayerObjective
 from skperceptron._objective import LinearObjective
 
 N_SAMPLES = 4 * BLOCK_ROWS + 123  # five blocks, the last one short
@@ -112,3 +113,23 @@ def test_a_forked_child_gets_its_own_threads():
     child.join(timeout=60)
     assert child.exitcode == 0
     assert queue.get(timeout=1) == [N_SAMPLES]
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_network_blocked_pass_equals_the_whole_array_pass(n_outputs, threads):
+    """All rows in blocks, against all rows at once (``batch`` = every row)."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(N_SAMPLES, 4))
+    Y = np.eye(3)[rng.randint(0, 3, N_SAMPLES)][:, :n_outputs]
+    loss = BinaryLogLoss() if n_outputs == 1 else MultinomialLogLoss()
+    s = rng.uniform(0, 2, N_SAMPLES)
+    objective = TwoLayerObjective(loss, X, Y, s, 0.1, n_hidden=3, activation="tanh")
+    theta = rng.normal(size=objective.n_params)
+    every_row = np.arange(N_SAMPLES)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        value, grad = objective.value_and_gradient(theta)
+        assert objective.value(theta) == pytest.approx(value, rel=1e-13)
+    expected_value, expected_grad = objective.value_and_gradient(theta, every_row)
+    assert value == pytest.approx(expected_value, rel=1e-13)
+    assert_allclose(grad, expected_grad, rtol=1e-11, atol=1e-15)
