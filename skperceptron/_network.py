@@ -601,7 +601,7 @@ class TwoLayerObjective:
             X = self.X[rows]
             X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
             J = self._jacobian(X, A1[rows], derivative[rows], W2)
-            weighted = weights[rows] @ J  # cᵢAᵢ Jᵢ, one (K × K)(K × p) per row
+            weighted = _per_row_product(weights[rows], J)  # cᵢAᵢ Jᵢ
             G += J.reshape(-1, p).T @ weighted.reshape(-1, p)
         return 0.5 * (G + G.T)
 
@@ -665,6 +665,18 @@ class TwoLayerObjective:
             if top is None:  # Lanczos did not converge: use the trace instead
                 top = float(c[:, 0] @ _row_traces(self.X, A1, derivative, W2))
         return float(self.loss.curvature_bound * top + self.alpha)
+
+
+def _per_row_product(M, J):
+    """Return ``Mᵢ Jᵢ`` for each row ``i``: ``(n, K, K) × (n, K, p) → (n, K, p)``.
+
+    K broadcast multiplications over all rows at once, instead of ``n``
+    small matrix products.
+    """
+    product = M[:, :, 0, None] * J[:, None, 0, :]
+    for m in range(1, J.shape[1]):
+        product += M[:, :, m, None] * J[:, None, m, :]
+    return product
 
 
 def _row_traces(X, A1, derivative, W2, weights=None):
