@@ -25,9 +25,10 @@ fits three classes one-vs-rest, so on the 3-class problem it is evaluated as a
 softmax model it was never trained as.
 
 Each row pits one of ours (``GD defaults``, or ``GD tight``: ``tol=1e-8``,
-``n_iter_no_change=10``, ``max_iter=10000``) against one scikit-learn
-counterpart; once the estimators accept ``solver="newton"``, a ``Newton`` row
-(our defaults otherwise) is added against Ridge / newton-cholesky. Each repeat
+``n_iter_no_change=10``, ``max_iter=10000``, or ``Nesterov tight``: the same
+with ``solver="nesterov"``) against one scikit-learn counterpart; once the
+estimators accept ``solver="newton"``, a ``Newton`` row (our defaults
+otherwise) is added against Ridge / newton-cholesky. Each repeat
 walks the rows in order, fitting ours then theirs under default threading,
 then both again under ``threadpoolctl.threadpool_limits(1)`` (the order of the
 two threadings alternates between repeats; a configuration shared by several
@@ -235,6 +236,14 @@ def solvers_and_rows(problem):
         solvers, direct = classification_solvers(), "newton"
         pairs = [("gd", "sgd"), ("gd_tight", "lbfgs"), ("gd_tight", "newton")]
         ours_class = SigmoidPerceptronClassifier
+    solvers["nesterov_tight"] = Solver(
+        "Nesterov tight",
+        "ours",
+        lambda n: ours_class(solver="nesterov", alpha=ALPHA, **TIGHT),
+    )
+    pairs.append(
+        ("nesterov_tight", direct if problem.task == "regression" else "lbfgs")
+    )
     if accepts_newton(ours_class):
         solvers["ours_newton"] = Solver(
             "Newton", "ours", lambda n: ours_class(solver="newton", alpha=ALPHA)
