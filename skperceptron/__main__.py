@@ -98,6 +98,12 @@ class Fit:
         return float(curve[-1]) if ours and curve else None
 
 
+def _print_header(header):
+    """Print a table's header line, indented 3 spaces, and its rule."""
+    print(header)
+    print("   " + "-" * (len(header) - 3))
+
+
 def _solver_name(model):
     if isinstance(model, LinearRegression):
         return "lstsq"
@@ -204,8 +210,7 @@ def _print_alien_moods(moods, fits):
         f"   {'model':<27} {'solver':<6} {'iter':>5} {'final J':>7}  "
         f"{'s1':>6} {'s2':>6} {'s3':>6} {'s4':>6}  {'score':>5}"
     )
-    print(header)
-    print("   " + "-" * (len(header) - 3))
+    _print_header(header)
     for fit in fits:
         outputs = " ".join(f"{v:>6.3f}" for v in fit.extra["outputs"])
         print(
@@ -302,8 +307,7 @@ def _print_bundled(results):
             f"   {'model':<27} {'solver':<6} {'iter':>5} {'final J':>8} "
             f"{'held-out ' + metric:>18} {'fit time':>9}"
         )
-        print(header)
-        print("   " + "-" * (len(header) - 3))
+        _print_header(header)
         for fit in result["fits"]:
             print(
                 f"   {fit.name:<27} {fit.solver:<6} {_iterations(fit):>5} "
@@ -429,8 +433,7 @@ def _print_newton_table(result, rounded):
         f"   {'k':>2} {'x_k':>12} {'g(x_k)':>10} {'|g′(x_k)|':>10} "
         f"{'step':>5} {'x_k, 3 d.p.':>12} {'seed prints':>12}"
     )
-    print(header)
-    print("   " + "-" * (len(header) - 3))
+    _print_header(header)
     steps = list(result.step_sizes) + [np.nan]
     for k, x in enumerate(result.iterates):
         seed = f"{SEED_NEWTON_TABLE[k]:.3f}" if k < len(SEED_NEWTON_TABLE) else ""

@@ -149,7 +149,7 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         if not (continuing and hasattr(self, "loss_curve_")):
             self.n_iter_, self.loss_curve_, self.history_ = 0, [], {}
         rng = check_random_state(self.random_state)
-        newton = self._uses_newton()
+        newton = self._check_solver()
         max_iter = self._max_iter(incremental)
         task = "newton-iter" if newton else "epoch"
         callbacks = _FitCallbacks(self, max_iter, task, X=X, y=y, metadata=metadata)
@@ -191,8 +191,8 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
     def _warn_if_unbounded(self, objective, theta):
         """Warn when the objective has no finite minimizer (none by default)."""
 
-    def _uses_newton(self):
-        """Whether ``solver`` is Newton's method; warn about unused parameters."""
+    def _check_solver(self):
+        """Return whether ``solver`` is Newton's method; warn of unused parameters."""
         newton = self.solver == "newton" or isinstance(self.solver, NewtonOptimizer)
         unused = {"batch_size": self.batch_size is not None}
         if newton:

@@ -410,13 +410,13 @@ class TwoLayerObjective:
         at a time.
         """
         W1, b1, W2, b2 = self.unpack(theta)
-        derivative = ACTIVATIONS[self.activation].derivative
+        f_prime = ACTIVATIONS[self.activation].derivative
 
         def terms(X, Y, c):
             A1, Z = forward(X, W1, b1, W2, b2, self.activation)
             losses, delta_out = self.loss.loss_gradient(Z, Y)  # ŷ − y
             delta_out *= c[:, None]  # s ⊙ (ŷ − y) / Σ s
-            return (c @ losses, *backward(X, A1, derivative(A1), W2, delta_out))
+            return (c @ losses, *backward(X, A1, f_prime(A1), W2, delta_out))
 
         value, grad_W1, grad_b1, grad_W2, grad_b2 = self._sum(terms, batch)
         value += self._penalty(W1, W2)

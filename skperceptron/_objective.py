@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from ._blocks import sum_over_rows, sum_row_blocks
+from ._blocks import sum_over_rows
 from ._loss import MultinomialLogLoss
 
 #: Above this many features, the Gram matrix is not formed (matrix-free eigsh).
@@ -161,8 +161,12 @@ class LinearObjective:
         """
         if per_sample:
             top = _max_row_norm2(self.X, self.sample_weight) + 1.0
-        else:
-            top = _max_eigenvalue_gram(self.X, self.sample_weight)
+        elif self.n_features > _MAX_DENSE_GRAM:
+            top = _max_eigenvalue_matrix_free(self.X, self.sample_weight)
+        else:  # X̃ᵀ S X̃ / Σ s = X̃ᵀ diag(c) X̃
+            (gram,) = self._sum(lambda X, Y, c: (_weighted_grams(X, c[:, None])[0],))
+            n = gram.shape[0]
+            top = float(eigvalsh(gram, subset_by_index=[n - 1, n - 1])[0])
         return self.loss.curvature_bound * top + self.alpha
 
 
@@ -186,20 +190,11 @@ def _max_row_norm2(X, s):
     return float(norms[s > 0].max())
 
 
-def _max_eigenvalue_gram(X, s):
-    """Largest eigenvalue of ``X̃ᵀ S X̃ / Σs``, ``X̃ = [X, 1]``, ``S = diag(s)``."""
-    if X.shape[1] > _MAX_DENSE_GRAM:
-        return _max_eigenvalue_matrix_free(X, s)
-    gram = _gram(X, s) / s.sum()
-    n = gram.shape[0]
-    return float(eigvalsh(gram, subset_by_index=[n - 1, n - 1])[0])
-
-
 def _weighted_grams(X, S):
     """Return ``X̃ᵀ diag(S[:, p]) X̃`` (float64) for each column ``p`` of ``S``.
 
     ``X̃ = [X, 1]``; shape ``(n_columns, n_features + 1, n_features + 1)``.
-    Dense ``X`` (a block of rows: see :func:`_gram`) takes one matrix product
+    Dense ``X`` (a block of rows: see :meth:`LinearObjective._sum`) takes one product
     for up to :data:`_STACKED_COLUMNS` columns of ``X̃`` times all weights.
     """
     n_samples, n_features = X.shape
@@ -219,18 +214,8 @@ def _weighted_grams(X, S):
     return np.concatenate(grams).astype(np.float64, copy=False)
 
 
-def _gram(X, s):
-    """``X̃ᵀ diag(s) X̃``, reading a dense ``X`` in row blocks."""
-    if sp.issparse(X):
-        return _weighted_grams(X, s[:, None])[0]
-    (gram,) = sum_row_blocks(
-        lambda rows: (_weighted_grams(X[rows], s[rows, None])[0],), X.shape[0]
-    )
-    return gram
-
-
 def _max_eigenvalue_matrix_free(X, s):
-    """Lanczos estimate of the same eigenvalue, raised by 1% for safety."""
+    """Lanczos estimate of ``λ_max(X̃ᵀ S X̃ / Σ s)``, raised by 1% for safety."""
     n_features = X.shape[1]
     weights = np.asarray(s, dtype=np.float64) / s.sum()
 
