@@ -260,6 +260,7 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
                 callbacks.evaluating(evaluations.gradient),
                 objective.newton_matrix,
                 callback=callbacks.iteration_end(objective),
+                convex=objective.convex,
             )
         result.loss_curve = [float(f) for f in result.fun_history[1:]]
         result.validation_scores = []

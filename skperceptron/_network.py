@@ -353,6 +353,9 @@ class TwoLayerObjective:
         Hidden activation.
     """
 
+    #: ``J`` is not convex: hidden units can be permuted, among other symmetries.
+    convex = False
+
     def __init__(self, loss, X, Y, sample_weight, alpha, n_hidden, activation):
         self.loss = loss
         self.X = X

@@ -8,7 +8,8 @@ safe, and adds only what makes it reliable on any twice-differentiable function.
 Each iteration has four stages, each one private function below:
 
 1. Evaluate ``g`` and ``H`` at ``x_k``. Stop when ``max|g| <= tol`` and ``H``
-   has no negative curvature (``_curvature``, ``_is_psd``). At a stationary
+   has no negative curvature (``_curvature``, ``_is_psd``); for a function
+   declared convex, when ``max|g| <= tol``, without evaluating ``H``. At a stationary
    point that is a saddle or a maximum, step along the eigenvector of the most
    negative eigenvalue instead (``_negative_curvature_step``).
 2. Solve for a descent direction (``_newton_step``, ``_solve_damped``): the
@@ -214,7 +215,7 @@ class NewtonOptimizer(BaseEstimator):
         self.damping = damping
         self.verbose = verbose
 
-    def minimize(self, fun, x0, grad, hess, *, callback=None):
+    def minimize(self, fun, x0, grad, hess, *, callback=None, convex=False):
         """Minimize ``fun`` from ``x0``.
 
         Parameters
@@ -242,6 +243,13 @@ class NewtonOptimizer(BaseEstimator):
             with an :class:`~scipy.optimize.OptimizeResult` holding ``x``,
             ``fun`` and ``nit`` (the iterations done). Raising
             ``StopIteration`` stops the optimization.
+
+        convex : bool, default=False
+            Whether ``fun`` is known to be convex. Every stationary point of a
+            convex function is a minimum, so the run then stops as soon as
+            the gradient test passes, without evaluating the Hessian there
+            (one Hessian fewer per run); ``positive_definite`` and
+            ``min_eigenvalue`` are then None.
 
         Returns
         -------
@@ -275,7 +283,8 @@ class NewtonOptimizer(BaseEstimator):
               eigenvalue (``scipy.linalg.eigh``; Lanczos for a LinearOperator
               larger than 64). None if Lanczos did not converge, and for such
               a LinearOperator when the run did not converge (its spectrum
-              would cost more than the run).
+              would cost more than the run), and when ``convex=True`` ended
+              it at a stationary point (not evaluated).
             - ``min_eigenvalue``: that smallest eigenvalue, or None.
 
         Warns
@@ -296,15 +305,19 @@ class NewtonOptimizer(BaseEstimator):
         remembered_damping = 0.0
         curvature = None
         for nit in range(self.max_iter + 1):
-            g, H = problem.grad(x), problem.hess(x)
+            g = problem.grad(x)
             history.record_point(x, f, g)
+            stationary = np.max(np.abs(g)) <= self.tol
+            H = None if convex and stationary else problem.hess(x)
             if nit > 0 and _stopped_by(callback, problem.unflatten(x), f, nit):
                 status = 3
+                break
+            if H is None:  # a minimum of a convex function
+                status = 0
                 break
             if not _all_finite(g, H):
                 status = 2
                 break
-            stationary = np.max(np.abs(g)) <= self.tol
             if stationary:
                 curvature = _curvature(H)
                 if curvature is None or _is_psd(curvature, dtype):
@@ -327,7 +340,7 @@ class NewtonOptimizer(BaseEstimator):
             )
             history.record_step(step)
             x, f = step.x, step.fun
-        if status != 0:
+        if status != 0 and H is not None:
             curvature = _curvature(H) if _all_finite(H) and _is_small(H) else None
         return self._result(problem, history, status, curvature)
 

@@ -50,6 +50,10 @@ class LinearObjective:
         L2 penalty on ``W``.
     """
 
+    #: ``J`` is convex in ``θ``: each loss is convex in ``z``, which is linear in
+    #: ``θ``, and the penalty is convex.
+    convex = True
+
     def __init__(self, loss, X, Y, sample_weight, alpha):
         self.loss = loss
         self.X = X

@@ -370,6 +370,29 @@ def test_result_fields_have_consistent_lengths():
     assert isinstance(result.positive_definite, bool)
 
 
+def test_convex_run_skips_the_hessian_at_its_end_and_nothing_else():
+    # The seed's function is convex: declared so, the run takes the same steps
+    # and does not evaluate the Hessian at the stationary point it ends at.
+    plain = NewtonOptimizer().minimize(seed_fun, 0.05, seed_grad, seed_hess)
+    convex = NewtonOptimizer().minimize(
+        seed_fun, 0.05, seed_grad, seed_hess, convex=True
+    )
+    assert_allclose(convex.iterates, plain.iterates, rtol=0, atol=0)
+    assert convex.success and convex.status == 0
+    assert convex.nhev == plain.nhev - 1 == convex.nit
+    assert convex.positive_definite is None and convex.min_eigenvalue is None
+    assert plain.positive_definite is True
+
+
+def test_convex_run_stopped_early_still_reports_its_curvature():
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        result = NewtonOptimizer(max_iter=2).minimize(
+            seed_fun, 0.05, seed_grad, seed_hess, convex=True
+        )
+    assert result.status == 1 and result.nhev == 3
+    assert result.min_eigenvalue == pytest.approx(seed_hess(result.x))
+
+
 def test_max_iter_reached_warns_and_reports_failure():
     optimizer = NewtonOptimizer(max_iter=2, tol=1e-6)
     pattern = rf"tol={re.escape(str(1e-6))}, max_iter=2"
