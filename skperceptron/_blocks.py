@@ -2,12 +2,14 @@
 
 Math layer. A full pass over the data (an epoch's loss and gradient, a
 Hessian) is a sum of per-block terms, each computed while its block of rows
-is in cache. When more than one thread is allowed, the blocks are split into
-contiguous runs, one per thread (the calling thread takes the first). Each
-thread adds up its run's terms, calling BLAS single-threaded (NumPy releases
-the GIL in BLAS and in its elementwise loops), and the runs' sums are added
-in order. The result is deterministic for a given number of threads and
-differs between numbers of threads only by the rounding of the additions.
+is in cache. When more than one thread is allowed, the rows are split into
+equal contiguous runs, one per thread and each of at least ``BLOCK_ROWS``
+rows (the calling thread takes the first); each run is read in blocks of
+nearly equal size. Each thread adds up its run's terms, calling BLAS
+single-threaded (NumPy releases the GIL in BLAS and in its elementwise
+loops), and the runs' sums are added in order. The result is deterministic
+for a given number of threads and differs between numbers of threads only by
+the rounding of the additions.
 
 The number of threads is the number BLAS may use at the call, so that
 ``threadpoolctl.threadpool_limits``, and joblib's limits in its workers (one
@@ -23,7 +25,6 @@ from functools import cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import gen_batches
 from threadpoolctl import ThreadpoolController
 
 #: Rows per block: 4096 rows of 50 float64 features are 1.6 MB.
@@ -71,26 +72,32 @@ def sum_row_blocks(terms, n_samples, n_threads=None):
     n_samples : int
         Number of rows.
     n_threads : int, default=None
-        Threads to share the blocks among; ``None`` for :func:`blas_threads`.
-        Never more than half the number of blocks.
+        Threads to share the rows among; ``None`` for :func:`blas_threads`.
+        Never more than one per :data:`BLOCK_ROWS` rows.
 
     Returns
     -------
     total : list
         The element-wise sums of the tuples.
     """
-    batches = list(gen_batches(n_samples, BLOCK_ROWS))
     if n_threads is None:
         n_threads = blas_threads()
-    n_threads = min(n_threads, len(batches) // 2)
-    if n_threads < 2:
-        return _sum_run(terms, batches)
-    bounds = np.linspace(0, len(batches), n_threads + 1).astype(int)
-    runs = [batches[start:stop] for start, stop in itertools.pairwise(bounds)]
+    n_threads = max(1, min(n_threads, n_samples // BLOCK_ROWS))
+    bounds = np.linspace(0, n_samples, n_threads + 1).astype(int)
+    runs = [_even_blocks(start, stop) for start, stop in itertools.pairwise(bounds)]
+    if n_threads == 1:
+        return _sum_run(terms, runs[0])
     with _lock, _controller().limit(limits=1, user_api="blas"):
         others = [_thread_pool().submit(_sum_run, terms, run) for run in runs[1:]]
         first = _sum_run(terms, runs[0])
         return _add([first] + [future.result() for future in others])
+
+
+def _even_blocks(start, stop):
+    """Slices of ``start:stop``, as few as :data:`BLOCK_ROWS` allows, of even size."""
+    n_blocks = max(1, -(-(stop - start) // BLOCK_ROWS))
+    edges = np.linspace(start, stop, n_blocks + 1).astype(int)
+    return [slice(a, b) for a, b in itertools.pairwise(edges)]
 
 
 def _sum_run(terms, batches):
