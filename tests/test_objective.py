@@ -181,3 +181,17 @@ def test_weighted_grams_in_pieces_equal_the_whole_products(monkeypatch, dtype):
     grams = objective_module._weighted_grams(X, S.astype(dtype))
     assert grams.dtype == np.float64
     assert_allclose(grams, expected, rtol=1e-5 if dtype == np.float32 else 1e-13)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_binary_log_loss_is_exact_to_rounding(dtype):
+    # ln(1 + e^z) − y z against logaddexp in float64, over z of either sign.
+    z = np.linspace(-40, 40, 20001).astype(dtype)[:, None]
+    y = (np.arange(z.size) % 2).astype(dtype)[:, None]
+    losses, error = BinaryLogLoss().loss_gradient(z, y)
+    z64, y64 = z[:, 0].astype(np.float64), y[:, 0].astype(np.float64)
+    eps = np.finfo(dtype).eps
+    assert losses.dtype == error.dtype == dtype
+    exact = np.logaddexp(0, z64) - y64 * z64
+    assert np.all(np.abs(losses - exact) <= 2 * eps * np.maximum(1, np.abs(z64)))
+    assert_allclose(error[:, 0], expit(z64) - y64, rtol=0, atol=2 * eps)
