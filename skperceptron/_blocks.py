@@ -3,7 +3,7 @@
 Math layer. A full pass over the data (an epoch's loss and gradient, a
 Hessian) is a sum of per-block terms, each computed while its block of rows
 is in cache. When more than one thread is allowed, the rows are split into
-equal contiguous runs, one per thread and each of at least ``BLOCK_ROWS``
+equal contiguous runs, one per thread and each of at least ``THREAD_ROWS``
 rows (the calling thread takes the first); each run is read in blocks of
 nearly equal size. Each thread adds up its run's terms, calling BLAS
 single-threaded (NumPy releases the GIL in BLAS and in its elementwise
@@ -27,8 +27,12 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
-#: Rows per block: 4096 rows of 50 float64 features are 1.6 MB.
-BLOCK_ROWS = 4096
+#: Bytes per block, of ``X`` and of the terms' arrays: 4 MB, which is
+#: 10,485 rows of 50 float64 features. Larger blocks mean fewer NumPy calls,
+#: and fewer hand-overs of the GIL between the threads, per row.
+BLOCK_BYTES = 2**22
+#: Fewest rows worth a thread of their own.
+THREAD_ROWS = 4096
 
 _executor = None
 #: One threaded pass at a time: each limits BLAS to one thread while it runs,
@@ -61,19 +65,21 @@ def blas_threads():
     return max(1, min(counts, default=1))
 
 
-def sum_row_blocks(terms, n_samples, n_threads=None):
+def sum_row_blocks(terms, n_samples, block_rows, n_threads=None):
     """Return the sum over row blocks of ``terms(rows)``, a tuple of arrays.
 
     Parameters
     ----------
     terms : callable
         ``terms(rows)`` returns a tuple of arrays (or scalars) for the rows
-        ``rows``, a slice of at most :data:`BLOCK_ROWS` rows.
+        ``rows``, a slice of at most ``block_rows`` rows.
     n_samples : int
         Number of rows.
+    block_rows : int
+        Most rows per block.
     n_threads : int, default=None
         Threads to share the rows among; ``None`` for :func:`blas_threads`.
-        Never more than one per :data:`BLOCK_ROWS` rows.
+        Never more than one per :data:`THREAD_ROWS` rows.
 
     Returns
     -------
@@ -82,9 +88,12 @@ def sum_row_blocks(terms, n_samples, n_threads=None):
     """
     if n_threads is None:
         n_threads = blas_threads()
-    n_threads = max(1, min(n_threads, n_samples // BLOCK_ROWS))
+    n_threads = max(1, min(n_threads, n_samples // THREAD_ROWS))
     bounds = np.linspace(0, n_samples, n_threads + 1).astype(int)
-    runs = [_even_blocks(start, stop) for start, stop in itertools.pairwise(bounds)]
+    runs = [
+        _even_blocks(start, stop, block_rows)
+        for start, stop in itertools.pairwise(bounds)
+    ]
     if n_threads == 1:
         return _sum_run(terms, runs[0])
     with _lock, _controller().limit(limits=1, user_api="blas"):
@@ -93,9 +102,9 @@ def sum_row_blocks(terms, n_samples, n_threads=None):
         return _add([first] + [future.result() for future in others])
 
 
-def _even_blocks(start, stop):
-    """Slices of ``start:stop``, as few as :data:`BLOCK_ROWS` allows, of even size."""
-    n_blocks = max(1, -(-(stop - start) // BLOCK_ROWS))
+def _even_blocks(start, stop, block_rows):
+    """Slices of ``start:stop``, as few as ``block_rows`` allows, of even size."""
+    n_blocks = max(1, -(-(stop - start) // block_rows))
     edges = np.linspace(start, stop, n_blocks + 1).astype(int)
     return [slice(a, b) for a, b in itertools.pairwise(edges)]
 
@@ -124,13 +133,15 @@ def _thread_pool():
     return _executor
 
 
-def sum_over_rows(terms, X, Y, sample_weight, batch=None):
+def sum_over_rows(terms, X, Y, sample_weight, batch=None, row_size=None):
     """Return ``terms(X, Y, c)`` of the rows ``batch`` (all rows if None).
 
     ``c = s / Σ s`` over those rows (zeros if their weights are all zero);
     ``terms`` returns a tuple of sums over its rows. All rows of a dense
-    ``X`` are read in row blocks, each block's terms computed while it is in
-    cache, and the blocks' terms added (:func:`sum_row_blocks`).
+    ``X`` are read in row blocks of :data:`BLOCK_BYTES`, each block's terms
+    computed while it is in cache, and the blocks' terms added
+    (:func:`sum_row_blocks`). ``row_size`` is how many numbers per row the
+    terms read and make (``X``'s columns if None).
     """
     if batch is not None:
         X, Y, sample_weight = X[batch], Y[batch], sample_weight[batch]
@@ -141,7 +152,8 @@ def sum_over_rows(terms, X, Y, sample_weight, batch=None):
     def block_terms(rows):
         return terms(X[rows], Y[rows], sample_weight[rows] / total)
 
-    return sum_row_blocks(block_terms, X.shape[0])
+    row_bytes = (row_size or X.shape[1]) * X.dtype.itemsize
+    return sum_row_blocks(block_terms, X.shape[0], max(1, BLOCK_BYTES // row_bytes))
 
 
 def normalized(s):

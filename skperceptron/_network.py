@@ -415,8 +415,15 @@ class TwoLayerObjective:
         return 0.5 * self.alpha * (np.vdot(W1, W1) + np.vdot(W2, W2))
 
     def _sum(self, terms, batch=None):
-        """:func:`~skperceptron._blocks.sum_over_rows` of this data."""
-        return sum_over_rows(terms, self.X, self.Y, self.sample_weight, batch)
+        """:func:`~skperceptron._blocks.sum_over_rows` of this data.
+
+        A block's terms hold ``X`` and three arrays of the hidden layer
+        (activations, their derivatives, the back-propagated errors).
+        """
+        row_size = self.n_features + 3 * self.n_hidden
+        return sum_over_rows(
+            terms, self.X, self.Y, self.sample_weight, batch, row_size=row_size
+        )
 
     def value(self, theta, batch=None):
         """Return ``J(θ)``, on the rows ``batch`` if given."""

@@ -8,12 +8,20 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from threadpoolctl import threadpool_limits
 
-from skperceptron._blocks import BLOCK_ROWS, blas_threads, sum_row_blocks
+from skperceptron import _blocks
+from skperceptron._blocks import THREAD_ROWS, blas_threads, sum_row_blocks
 from skperceptron._loss import BinaryLogLoss, HalfSquaredError, MultinomialLogLoss
 from skperceptron._network import TwoLayerObjective
 from skperceptron._objective import LinearObjective
 
-N_SAMPLES = 4 * BLOCK_ROWS + 123  # five blocks, the last one short
+BLOCK_ROWS = 1000
+N_SAMPLES = 4 * THREAD_ROWS + 123  # up to four threads, 17 blocks or more
+
+
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch):
+    """Blocks of 1000 rows of 4 float64 features (fewer for the network)."""
+    monkeypatch.setattr(_blocks, "BLOCK_BYTES", BLOCK_ROWS * 4 * 8)
 
 
 def _objective(loss, n_outputs, seed=0):
@@ -79,12 +87,47 @@ def test_blocks_are_shared_among_the_allowed_threads():
         seen.add(threading.get_ident())
         return (np.arange(rows.start, rows.stop).sum(),)
 
-    (total,) = sum_row_blocks(terms, N_SAMPLES, n_threads=2)
+    (total,) = sum_row_blocks(terms, N_SAMPLES, BLOCK_ROWS, n_threads=2)
     assert total == N_SAMPLES * (N_SAMPLES - 1) // 2
     assert len(seen) == 2
     seen.clear()
-    sum_row_blocks(terms, N_SAMPLES, n_threads=1)
+    sum_row_blocks(terms, N_SAMPLES, BLOCK_ROWS, n_threads=1)
     assert seen == {threading.get_ident()}
+
+
+@pytest.mark.parametrize(
+    "n_samples, n_threads, expected_threads",
+    [
+        (N_SAMPLES, 2, 2),
+        (2 * THREAD_ROWS, 2, 2),
+        (2 * THREAD_ROWS - 1, 2, 1),
+        (7, 2, 1),
+    ],
+)
+def test_blocks_cover_the_rows_evenly_with_enough_rows_per_thread(
+    n_samples, n_threads, expected_threads
+):
+    blocks = []  # (thread, rows)
+
+    def terms(rows):
+        blocks.append((threading.get_ident(), rows))
+        return (rows.stop - rows.start,)
+
+    (total,) = sum_row_blocks(terms, n_samples, BLOCK_ROWS, n_threads=n_threads)
+    assert total == n_samples
+    blocks.sort(key=lambda block: block[1].start)
+    starts = [rows.start for _, rows in blocks]
+    stops = [rows.stop for _, rows in blocks]
+    assert starts[0] == 0 and stops[-1] == n_samples and starts[1:] == stops[:-1]
+    sizes = np.diff([0, *stops])
+    assert sizes.max() <= BLOCK_ROWS
+    runs = {}
+    for thread, rows in blocks:
+        runs.setdefault(thread, []).append(rows.stop - rows.start)
+    assert len(runs) == expected_threads
+    for sizes_of_run in runs.values():
+        assert max(sizes_of_run) - min(sizes_of_run) <= 1  # even blocks
+        assert expected_threads == 1 or sum(sizes_of_run) >= THREAD_ROWS
 
 
 def test_thread_budget_follows_threadpool_limits():
@@ -96,7 +139,9 @@ def test_thread_budget_follows_threadpool_limits():
 
 def _threaded_sum(queue):
     with threadpool_limits(limits=2, user_api="blas"):
-        queue.put(sum_row_blocks(lambda rows: (rows.stop - rows.start,), N_SAMPLES))
+        queue.put(
+            sum_row_blocks(lambda rows: (rows.stop - rows.start,), N_SAMPLES, 1000)
+        )
 
 
 @pytest.mark.skipif(
@@ -105,7 +150,7 @@ def _threaded_sum(queue):
 def test_a_forked_child_gets_its_own_threads():
     """A child forked after the threads started does not wait on its parent's."""
     with threadpool_limits(limits=2, user_api="blas"):
-        sum_row_blocks(lambda rows: (1,), N_SAMPLES)
+        sum_row_blocks(lambda rows: (1,), N_SAMPLES, BLOCK_ROWS)
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     child = context.Process(target=_threaded_sum, args=(queue,))
