@@ -7,7 +7,9 @@ targets ``Y`` of the same shape, and returns
 - ``loss(Z, Y)``: the per-sample loss ``L_i``, shape ``(n_samples,)``;
 - ``loss_gradient(Z, Y)``: ``L_i`` and ``dL_i/dZ_i``, which for each of these
   losses is the seeds' error term ``ŷ − y``;
-- ``predict(Z)``: the model output ``ŷ`` (identity, sigmoid or softmax).
+- ``predict(Z)``: the model output ``ŷ`` (identity, sigmoid or softmax);
+- ``hessian_weights(Z)``: ``d²L_i/dZ_i²``, shape ``(n_samples, K, K)``, and
+  ``hessian_factor(Z)``: an ``R_i`` with ``R_iᵀR_i = d²L_i/dZ_i²``.
 
 Losses are computed from raw scores with stable primitives (``logaddexp``,
 ``logsumexp``): probabilities are never clipped.
@@ -48,6 +50,10 @@ class HalfSquaredError:
         return np.broadcast_to(
             np.eye(n_outputs, dtype=Z.dtype), (n_samples,) + (n_outputs,) * 2
         )
+
+    def hessian_factor(self, Z):
+        """Return ``R`` with ``RᵀR = d²L/dz²`` per sample: the identity."""
+        return self.hessian_weights(Z)
 
 
 class BinaryLogLoss:
@@ -92,6 +98,15 @@ class BinaryLogLoss:
         p = expit(Z)
         curvature = p * (1 - p)
         return curvature[:, :, None] * np.eye(Z.shape[1], dtype=Z.dtype)
+
+    def hessian_factor(self, Z):
+        """Return ``R`` with ``RᵀR = d²L/dz²`` per sample: ``√(ŷ(1 − ŷ))``.
+
+        Shape ``(n, K, K)``, diagonal.
+        """
+        p = expit(Z)
+        root = np.sqrt(p * (1 - p))
+        return root[:, :, None] * np.eye(Z.shape[1], dtype=Z.dtype)
 
 
 def _log_loss_terms(Z, Y):
@@ -150,6 +165,17 @@ class MultinomialLogLoss:
         return p[:, :, None] * np.eye(Z.shape[1], dtype=Z.dtype) - (
             p[:, :, None] * p[:, None, :]
         )
+
+    def hessian_factor(self, Z):
+        """Return ``R`` with ``RᵀR = diag(ŷ) − ŷŷᵀ`` per sample, shape ``(n, K, K)``.
+
+        ``R_km = √ŷ_k (δ_km − ŷ_m)``, that is ``R = diag(√ŷ)(I − 1ŷᵀ)``:
+        ``RᵀR = (I − ŷ1ᵀ) diag(ŷ) (I − 1ŷᵀ) = diag(ŷ) − 2ŷŷᵀ + (Σ_k ŷ_k) ŷŷᵀ``
+        and ``Σ_k ŷ_k = 1``.
+        """
+        p = self.predict(Z)
+        identity = np.eye(Z.shape[1], dtype=Z.dtype)
+        return np.sqrt(p)[:, :, None] * (identity - p[:, None, :])
 
 
 def _softmax(Z):

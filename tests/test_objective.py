@@ -195,3 +195,13 @@ def test_binary_log_loss_is_exact_to_rounding(dtype):
     exact = np.logaddexp(0, z64) - y64 * z64
     assert np.all(np.abs(losses - exact) <= 2 * eps * np.maximum(1, np.abs(z64)))
     assert_allclose(error[:, 0], expit(z64) - y64, rtol=0, atol=2 * eps)
+
+
+@pytest.mark.parametrize("loss_name", ["squared", "binary", "multinomial"])
+def test_hessian_factor_squares_to_the_hessian_weights(loss_name):
+    loss, X, Y = _problem(loss_name)
+    Z = np.random.RandomState(3).normal(scale=3, size=Y.shape)
+    R = loss.hessian_factor(Z)
+    assert_allclose(
+        np.einsum("ikm,ikl->iml", R, R), loss.hessian_weights(Z), atol=1e-15
+    )
