@@ -23,19 +23,12 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import LinearOperator, eigsh
-from sklearn.utils import gen_batches
 
-from ._blocks import sum_over_rows
+from ._blocks import sum_over_rows, weighted_grams
 from ._loss import MultinomialLogLoss
 
 #: Above this many features, the Gram matrix is not formed (matrix-free eigsh).
 _MAX_DENSE_GRAM = 2048
-#: Columns of ``X̃`` times weights multiplied in one product by the Hessian.
-_STACKED_COLUMNS = 512
-#: Elements of those weighted copies of ``X̃`` at a time: 1 MB of float64,
-#: which stays in a core's cache (larger temporaries made the Hessian up to
-#: twice as slow).
-_STACKED_ELEMENTS = 2**17
 
 
 class LinearObjective:
@@ -116,7 +109,7 @@ class LinearObjective:
 
         def grams(X, Y, c):
             A = self.loss.hessian_weights(X @ W + b)
-            return (_weighted_grams(X, c[:, None] * A[:, ks, ms]),)
+            return (weighted_grams(X, c[:, None] * A[:, ks, ms]),)
 
         ks, ms = np.tril_indices(K)  # the pairs k ≥ m
         (blocks,) = self._sum(grams)
@@ -173,7 +166,7 @@ class LinearObjective:
         elif self.n_features > _MAX_DENSE_GRAM:
             top = _max_eigenvalue_matrix_free(self.X, self.sample_weight)
         else:  # X̃ᵀ S X̃ / Σ s = X̃ᵀ diag(c) X̃
-            (gram,) = self._sum(lambda X, Y, c: (_weighted_grams(X, c[:, None])[0],))
+            (gram,) = self._sum(lambda X, Y, c: (weighted_grams(X, c[:, None])[0],))
             n = gram.shape[0]
             top = float(eigvalsh(gram, subset_by_index=[n - 1, n - 1])[0])
         return self.loss.curvature_bound * top + self.alpha
@@ -197,35 +190,6 @@ def _max_row_norm2(X, s):
     else:
         norms = np.einsum("ij,ij->i", X, X)
     return float(norms[s > 0].max())
-
-
-def _weighted_grams(X, S):
-    """Return ``X̃ᵀ diag(S[:, p]) X̃`` (float64) for each column ``p`` of ``S``.
-
-    ``X̃ = [X, 1]``; shape ``(n_columns, n_features + 1, n_features + 1)``.
-    Dense ``X`` (a block of rows: see :meth:`LinearObjective._sum`) takes one
-    product ``X̃ᵀ [S[:, p] ⊙ X̃, S[:, q] ⊙ X̃, ...]`` for up to
-    :data:`_STACKED_COLUMNS` columns, over as many rows as keep the weighted
-    copies within :data:`_STACKED_ELEMENTS`.
-    """
-    n_samples, n_features = X.shape
-    size = n_features + 1
-    if sp.issparse(X):
-        X = sp.hstack([X, np.ones((n_samples, 1))], format="csr")
-        return np.stack([(X.T @ sp.diags(s) @ X).toarray() for s in S.T])
-    X1 = np.empty((n_samples, size), dtype=np.result_type(X, S))
-    X1[:, :-1], X1[:, -1] = X, 1.0
-    per_product = max(1, _STACKED_COLUMNS // size)
-    grams = np.zeros((S.shape[1], size, size))
-    for start in range(0, S.shape[1], per_product):
-        columns = slice(start, start + per_product)
-        n_stacked = len(range(*columns.indices(S.shape[1]))) * size
-        for rows in gen_batches(n_samples, max(1, _STACKED_ELEMENTS // n_stacked)):
-            weights = S[rows, columns]
-            stacked = weights[:, :, None] * X1[rows, None, :]
-            gram = X1[rows].T @ stacked.reshape(len(weights), n_stacked)
-            grams[columns] += gram.reshape(size, -1, size).transpose(1, 0, 2)
-    return grams
 
 
 def _max_eigenvalue_matrix_free(X, s):

@@ -6,7 +6,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose
 from scipy.special import expit
 
-from skperceptron import _objective as objective_module
+from skperceptron import _blocks
 from skperceptron._loss import BinaryLogLoss, HalfSquaredError, MultinomialLogLoss
 from skperceptron._objective import LinearObjective
 
@@ -172,13 +172,13 @@ def test_one_newton_step_solves_least_squares():
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_weighted_grams_in_pieces_equal_the_whole_products(monkeypatch, dtype):
     # Small limits cut 37 rows and 5 weight columns into several products.
-    monkeypatch.setattr(objective_module, "_STACKED_COLUMNS", 12)
-    monkeypatch.setattr(objective_module, "_STACKED_ELEMENTS", 100)
+    monkeypatch.setattr(_blocks, "STACKED_COLUMNS", 12)
+    monkeypatch.setattr(_blocks, "STACKED_ELEMENTS", 100)
     rng = np.random.RandomState(0)
     X, S = rng.normal(size=(37, 4)).astype(dtype), rng.normal(size=(37, 5))
     X1 = np.hstack([X, np.ones((37, 1))]).astype(np.float64)
     expected = np.stack([X1.T @ (s[:, None] * X1) for s in S.T])
-    grams = objective_module._weighted_grams(X, S.astype(dtype))
+    grams = _blocks.weighted_grams(X, S.astype(dtype))
     assert grams.dtype == np.float64
     assert_allclose(grams, expected, rtol=1e-5 if dtype == np.float32 else 1e-13)
 
