@@ -102,9 +102,8 @@ import scipy.sparse as sp
 from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 from scipy.special import expit
-from sklearn.utils import gen_batches
 
-from ._blocks import normalized, sum_over_rows
+from ._blocks import normalized, sum_over_rows, sum_row_blocks, weighted_grams
 from ._loss import MultinomialLogLoss
 
 #: Above this many parameters, :meth:`TwoLayerObjective.hessian` and
@@ -512,12 +511,16 @@ class TwoLayerObjective:
         """
         W2, A1, derivative, Z = self._linearization(theta)
         c = normalized(self.sample_weight)
-        weights = self.loss.hessian_weights(Z) * c[:, None, None]  # cᵢ Aᵢ
         if self.n_params <= _MAX_DENSE_HESSIAN:
-            G = self._dense_gauss_newton(A1, derivative, W2, weights)
+            G = self._dense_gauss_newton(A1, derivative, W2, self._factors(Z, c))
             G[np.diag_indices_from(G)] += self._penalized()
             return G
+        weights = self.loss.hessian_weights(Z) * c[:, None, None]  # cᵢ Aᵢ
         return self._operator(self._gauss_newton_product(A1, derivative, W2, weights))
+
+    def _factors(self, Z, c):
+        """``Rᵢ`` with ``RᵢᵀRᵢ = cᵢAᵢ``, ``Aᵢ = d²Lᵢ/dZᵢ²``: shape (n, K, K)."""
+        return self.loss.hessian_factor(Z) * np.sqrt(c)[:, None, None]
 
     def hessian(self, theta):
         """Return the exact Hessian ``H = G + Σᵢ cᵢ Σₘ (ŷ − y)ᵢₘ ∇²Zᵢₘ`` of ``J``.
@@ -532,15 +535,15 @@ class TwoLayerObjective:
         """
         W2, A1, derivative, Z = self._linearization(theta)
         c = normalized(self.sample_weight)
-        weights = self.loss.hessian_weights(Z) * c[:, None, None]  # cᵢ Aᵢ
         delta_out = self.loss.predict(Z) - self.Y  # ŷ − y, no loss needed
         delta_out *= c[:, None]
         second = ACTIVATIONS[self.activation].second_derivative(A1)
         if self.n_params <= _MAX_DENSE_HESSIAN:
-            H = self._dense_gauss_newton(A1, derivative, W2, weights)
+            H = self._dense_gauss_newton(A1, derivative, W2, self._factors(Z, c))
             H += self._dense_second_order(A1, derivative, second, W2, delta_out)
             H[np.diag_indices_from(H)] += self._penalized()
             return H
+        weights = self.loss.hessian_weights(Z) * c[:, None, None]  # cᵢ Aᵢ
 
         def product(v):
             V = self.unpack(v)
@@ -625,18 +628,28 @@ class TwoLayerObjective:
             J[:, m, o[3] + m] = 1.0
         return J
 
-    def _dense_gauss_newton(self, A1, derivative, W2, weights):
-        """``Σᵢ Jᵢᵀ weightsᵢ Jᵢ``, accumulated over blocks of rows."""
+    def _dense_gauss_newton(self, A1, derivative, W2, factors):
+        """``Σᵢ Jᵢᵀ RᵢᵀRᵢ Jᵢ`` (``factors``: ``Rᵢ``), accumulated over blocks of rows.
+
+        Each block's sum is ``BᵀB``, ``B`` the rows ``RᵢJᵢ`` stacked: a product
+        of an array with its own transpose, which NumPy hands to BLAS's
+        ``syrk`` (half the multiplications of ``Jᵀ(RᵀR J)``).
+        """
         p, K = self.n_params, self.n_outputs
-        G = np.zeros((p, p))
-        block = max(1, _JACOBIAN_BLOCK_SIZE // (K * p))
-        for rows in gen_batches(self.n_samples, block):
-            X = self.X[rows]
-            X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
-            J = self._jacobian(X, A1[rows], derivative[rows], W2)
-            weighted = _per_row_product(weights[rows], J)  # cᵢAᵢ Jᵢ
-            G += J.reshape(-1, p).T @ weighted.reshape(-1, p)
+
+        def block_terms(rows):
+            J = self._jacobian(self._dense_rows(rows), A1[rows], derivative[rows], W2)
+            B = _per_row_product(factors[rows], J).reshape(-1, p)  # Rᵢ Jᵢ
+            return (B.T @ B,)
+
+        block_rows = max(1, _JACOBIAN_BLOCK_SIZE // (K * p))
+        (G,) = sum_row_blocks(block_terms, self.n_samples, block_rows)
         return 0.5 * (G + G.T)
+
+    def _dense_rows(self, rows):
+        """Return the rows ``rows`` of ``X`` as a dense float64 array."""
+        X = self.X[rows]
+        return X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
 
     def _dense_second_order(self, A1, derivative, second, W2, delta_out):
         """``S = Σᵢ Σₘ δᵢₘ ∇²Zᵢₘ``, ``δ = delta_out``, accumulated over blocks of rows.
@@ -650,15 +663,15 @@ class TwoLayerObjective:
         p, d, h, K = self.n_params, self.n_features, self.n_hidden, self.n_outputs
         curvature = (delta_out @ W2.T) * second  # f''ₖ (δ W2ᵀ)ₖ, (n, h)
         cross = derivative[:, :, None] * delta_out[:, None, :]  # f'ₖ δₘ, (n, h, K)
-        within = np.zeros((h, d + 1, d + 1))  # one (d+1)² block per hidden unit
-        between = np.zeros((d + 1, h * K))
-        block = max(1, _JACOBIAN_BLOCK_SIZE // (h * (d + 1)))
-        for rows in gen_batches(self.n_samples, block):
-            X = self.X[rows]
-            X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+
+        def block_terms(rows):
+            X = self._dense_rows(rows)
+            within = weighted_grams(X, curvature[rows])  # one per hidden unit
             X = np.hstack([X, np.ones((len(X), 1))])  # X̃
-            within += (X.T[None, :, :] * curvature[rows].T[:, None, :]) @ X
-            between += X.T @ cross[rows].reshape(len(X), h * K)
+            return within, X.T @ cross[rows].reshape(len(X), h * K)
+
+        block_rows = max(1, _JACOBIAN_BLOCK_SIZE // (h * (d + 1)))
+        within, between = sum_row_blocks(block_terms, self.n_samples, block_rows)
         units = np.arange(h)
         S11 = np.zeros((d + 1, h, d + 1, h))
         S11[:, units, :, units] = within

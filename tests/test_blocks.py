@@ -178,3 +178,21 @@ def test_network_blocked_pass_equals_the_whole_array_pass(n_outputs, threads):
     expected_value, expected_grad = objective.value_and_gradient(theta, every_row)
     assert value == pytest.approx(expected_value, rel=1e-13)
     assert_allclose(grad, expected_grad, rtol=1e-11, atol=1e-15)
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_network_curvature_on_two_threads_equals_one(n_outputs):
+    """Gauss–Newton and Hessian blocks shared among threads: the same sums."""
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(N_SAMPLES, 4))
+    Y = np.eye(3)[rng.randint(0, 3, N_SAMPLES)][:, :n_outputs]
+    loss = BinaryLogLoss() if n_outputs == 1 else MultinomialLogLoss()
+    s = rng.uniform(0, 2, N_SAMPLES)
+    objective = TwoLayerObjective(loss, X, Y, s, 0.1, n_hidden=3, activation="tanh")
+    theta = rng.normal(size=objective.n_params)
+    curvature = {}
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads, user_api="blas"):
+            curvature[threads] = objective.gauss_newton(theta), objective.hessian(theta)
+    for one, two in zip(curvature[1], curvature[2], strict=True):
+        assert_allclose(two, one, rtol=1e-12, atol=1e-15)
