@@ -170,17 +170,19 @@ def test_one_newton_step_solves_least_squares():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_weighted_grams_in_pieces_equal_the_whole_products(monkeypatch, dtype):
-    # Small limits cut 37 rows and 5 weight columns into several products.
-    monkeypatch.setattr(_blocks, "STACKED_COLUMNS", 12)
-    monkeypatch.setattr(_blocks, "STACKED_ELEMENTS", 100)
+def test_weighted_grams_equal_the_direct_products(dtype):
+    # Columns of weights of either sign, of both signs, and all zero.
     rng = np.random.RandomState(0)
-    X, S = rng.normal(size=(37, 4)).astype(dtype), rng.normal(size=(37, 5))
+    X, S = rng.normal(size=(37, 4)).astype(dtype), rng.normal(size=(37, 4))
+    S[:, 0], S[:, 1], S[:, 3] = np.abs(S[:, 0]), -np.abs(S[:, 1]), 0.0
     X1 = np.hstack([X, np.ones((37, 1))]).astype(np.float64)
     expected = np.stack([X1.T @ (s[:, None] * X1) for s in S.T])
-    grams = _blocks.weighted_grams(X, S.astype(dtype))
-    assert grams.dtype == np.float64
-    assert_allclose(grams, expected, rtol=1e-5 if dtype == np.float32 else 1e-13)
+    for X_in in (X, sp.csr_array(X)):
+        grams = _blocks.weighted_grams(X_in, S.astype(dtype))
+        assert grams.dtype == np.float64
+        assert_allclose(
+            grams, expected, rtol=1e-5 if dtype == np.float32 else 1e-13, atol=1e-12
+        )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
