@@ -3,9 +3,9 @@
 Math layer. A full pass over the data (an epoch's loss and gradient, a
 Hessian) is a sum of per-block terms, each computed while its block of rows
 is in cache. When more than one thread is allowed, the rows are split into
-equal contiguous runs, one per thread and each of at least ``THREAD_ROWS``
-rows (the calling thread takes the first); each run is read in blocks of
-nearly equal size. Each thread adds up its run's terms, calling BLAS
+equal contiguous runs, one per thread and never more threads than blocks
+(the calling thread takes the first); each run is read in blocks of nearly
+equal size. Each thread adds up its run's terms, calling BLAS
 single-threaded (NumPy releases the GIL in BLAS and in its elementwise
 loops), and the runs' sums are added in order. The result is deterministic
 for a given number of threads and differs between numbers of threads only by
@@ -31,8 +31,6 @@ from threadpoolctl import ThreadpoolController
 #: 10,485 rows of 50 float64 features. Larger blocks mean fewer NumPy calls,
 #: and fewer hand-overs of the GIL between the threads, per row.
 BLOCK_BYTES = 2**22
-#: Fewest rows worth a thread of their own.
-THREAD_ROWS = 4096
 
 _executor = None
 #: One threaded pass at a time: each limits BLAS to one thread while it runs,
@@ -55,14 +53,14 @@ def _controller():
     return ThreadpoolController()
 
 
+@cache
+def _blas():
+    return _controller().select(user_api="blas").lib_controllers
+
+
 def blas_threads():
     """Return how many threads BLAS may use now (1 when no BLAS is found)."""
-    counts = [
-        library["num_threads"]
-        for library in _controller().info()
-        if library["user_api"] == "blas"
-    ]
-    return max(1, min(counts, default=1))
+    return max(1, min((library.num_threads for library in _blas()), default=1))
 
 
 def sum_row_blocks(terms, n_samples, block_rows, n_threads=None):
@@ -79,7 +77,7 @@ def sum_row_blocks(terms, n_samples, block_rows, n_threads=None):
         Most rows per block.
     n_threads : int, default=None
         Threads to share the rows among; ``None`` for :func:`blas_threads`.
-        Never more than one per :data:`THREAD_ROWS` rows.
+        Never more than the number of blocks.
 
     Returns
     -------
@@ -88,8 +86,8 @@ def sum_row_blocks(terms, n_samples, block_rows, n_threads=None):
     """
     if n_threads is None:
         n_threads = blas_threads()
-    n_threads = max(1, min(n_threads, n_samples // THREAD_ROWS))
-    bounds = np.linspace(0, n_samples, n_threads + 1).astype(int)
+    n_threads = max(1, min(n_threads, -(-n_samples // block_rows)))
+    bounds = _even_bounds(0, n_samples, n_threads)
     runs = [
         _even_blocks(start, stop, block_rows)
         for start, stop in itertools.pairwise(bounds)
@@ -105,8 +103,13 @@ def sum_row_blocks(terms, n_samples, block_rows, n_threads=None):
 def _even_blocks(start, stop, block_rows):
     """Slices of ``start:stop``, as few as ``block_rows`` allows, of even size."""
     n_blocks = max(1, -(-(stop - start) // block_rows))
-    edges = np.linspace(start, stop, n_blocks + 1).astype(int)
+    edges = _even_bounds(start, stop, n_blocks)
     return [slice(a, b) for a, b in itertools.pairwise(edges)]
+
+
+def _even_bounds(start, stop, parts):
+    """``parts + 1`` integers from ``start`` to ``stop``, evenly spaced."""
+    return [start + (stop - start) * i // parts for i in range(parts + 1)]
 
 
 def _sum_run(terms, batches):

@@ -72,9 +72,11 @@ class LinearObjective:
         W = theta[:n_weights].reshape(self.n_features, self.n_outputs)
         return W, theta[n_weights:]
 
-    def _sum(self, terms, batch=None):
+    def _sum(self, terms, batch=None, row_size=None):
         """:func:`~skperceptron._blocks.sum_over_rows` of this data."""
-        return sum_over_rows(terms, self.X, self.Y, self.sample_weight, batch)
+        return sum_over_rows(
+            terms, self.X, self.Y, self.sample_weight, batch, row_size=row_size
+        )
 
     def value(self, theta, batch=None):
         """Return ``J(θ)``, on the rows ``batch`` if given."""
@@ -102,7 +104,8 @@ class LinearObjective:
 
         Each block of outputs is a weighted Gram matrix ``X̃ᵀ diag(c) X̃``;
         all of them are built in one pass over ``X`` (no ``n × n_features``
-        temporary).
+        temporary). A block of rows holds ``X`` and one weighted copy of
+        ``X̃`` at a time (:func:`~skperceptron._blocks.weighted_grams`).
         """
         W, b = self.unpack(theta)
         K, size = self.n_outputs, self.n_features + 1
@@ -112,7 +115,7 @@ class LinearObjective:
             return (weighted_grams(X, c[:, None] * A[:, ks, ms]),)
 
         ks, ms = np.tril_indices(K)  # the pairs k ≥ m
-        (blocks,) = self._sum(grams)
+        (blocks,) = self._sum(grams, row_size=2 * size)
         H = np.zeros((size, K, size, K))
         for k, m, gram in zip(ks, ms, blocks, strict=True):
             H[:, k, :, m] = gram
