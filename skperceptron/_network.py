@@ -609,24 +609,27 @@ class TwoLayerObjective:
             + self.alpha * n_weights
         )
 
-    def _jacobian(self, X, A1, derivative, W2):
-        """Per-sample Jacobians ``Jᵢ = ∂Zᵢ/∂θ`` of rows ``X``, shape (n, K, p).
+    def _factored_jacobian(self, X, A1, derivative, W2, R):
+        """Per-sample ``RᵢJᵢ``, ``Jᵢ = ∂Zᵢ/∂θ`` of rows ``X``: shape (n, K, p).
 
         ``∂z_m/∂W1[j, k] = x_j W2[k, m] f'_k``, ``∂z_m/∂b1[k] = W2[k, m] f'_k``,
-        ``∂z_m/∂W2[k, m'] = δ_mm' a_k``, ``∂z_m/∂b2[m'] = δ_mm'``.
+        ``∂z_m/∂W2[k, m'] = δ_mm' a_k``, ``∂z_m/∂b2[m'] = δ_mm'``; row ``l``
+        of ``RᵢJᵢ`` is ``Σ_m Rᵢ[l, m]`` times row ``m`` of ``Jᵢ``, written
+        directly (``Jᵢ`` itself is never formed).
         """
-        n, K = len(A1), self.n_outputs
+        n, K, h = len(A1), self.n_outputs, self.n_hidden
         o = self._offsets
-        J = np.zeros((n, K, self.n_params))
-        hidden = derivative[:, None, :] * W2.T[None, :, :]  # W2[k, m] f'_k
-        J[:, :, o[0] : o[1]] = (X[:, None, :, None] * hidden[:, :, None, :]).reshape(
-            n, K, -1
+        RJ = np.empty((n, K, self.n_params))
+        hidden = derivative[:, None, :] * (R @ W2.T)  # Σ_m R[l, m] W2[k, m] f'_k
+        RJ[:, :, o[0] : o[1]].reshape(n, K, -1, h, copy=False)[...] = (
+            X[:, None, :, None] * hidden[:, :, None, :]
         )
-        J[:, :, o[1] : o[2]] = hidden
-        for m in range(K):
-            J[:, m, o[2] + m : o[3] : K] = A1
-            J[:, m, o[3] + m] = 1.0
-        return J
+        RJ[:, :, o[1] : o[2]] = hidden
+        RJ[:, :, o[2] : o[3]].reshape(n, K, h, K, copy=False)[...] = (
+            A1[:, None, :, None] * R[:, :, None, :]
+        )
+        RJ[:, :, o[3] : o[4]] = R
+        return RJ
 
     def _dense_gauss_newton(self, A1, derivative, W2, factors):
         """``Σᵢ Jᵢᵀ RᵢᵀRᵢ Jᵢ`` (``factors``: ``Rᵢ``), accumulated over blocks of rows.
@@ -638,8 +641,11 @@ class TwoLayerObjective:
         p, K = self.n_params, self.n_outputs
 
         def block_terms(rows):
-            J = self._jacobian(self._dense_rows(rows), A1[rows], derivative[rows], W2)
-            B = _per_row_product(factors[rows], J).reshape(-1, p)  # Rᵢ Jᵢ
+            X = self._dense_rows(rows)
+            B = self._factored_jacobian(
+                X, A1[rows], derivative[rows], W2, factors[rows]
+            )
+            B = B.reshape(-1, p)  # the rows of every Rᵢ Jᵢ
             return (B.T @ B,)
 
         block_rows = max(1, _JACOBIAN_BLOCK_SIZE // (K * p))
@@ -711,18 +717,6 @@ class TwoLayerObjective:
             if top is None:  # Lanczos did not converge: use the trace instead
                 top = float(c[:, 0] @ _row_traces(self.X, A1, derivative, W2))
         return float(self.loss.curvature_bound * top + self.alpha)
-
-
-def _per_row_product(M, J):
-    """Return ``Mᵢ Jᵢ`` for each row ``i``: ``(n, K, K) × (n, K, p) → (n, K, p)``.
-
-    K broadcast multiplications over all rows at once, instead of ``n``
-    small matrix products.
-    """
-    product = M[:, :, 0, None] * J[:, None, 0, :]
-    for m in range(1, J.shape[1]):
-        product += M[:, :, m, None] * J[:, None, m, :]
-    return product
 
 
 def _row_traces(X, A1, derivative, W2, weights=None):
