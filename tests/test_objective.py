@@ -170,18 +170,27 @@ def test_one_newton_step_solves_least_squares():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_weighted_grams_equal_the_direct_products(dtype):
-    # Columns of weights of either sign, of both signs, and all zero.
+@pytest.mark.parametrize("in_pieces", [False, True])
+def test_weighted_grams_equal_the_direct_products(dtype, in_pieces, monkeypatch):
+    # Columns of weights of either sign, of both signs, and all zero; in
+    # pieces, the 37 rows and 5 columns of both signs take several products.
+    if in_pieces:
+        monkeypatch.setattr(_blocks, "STACKED_COLUMNS", 12)
+        monkeypatch.setattr(_blocks, "STACKED_ELEMENTS", 100)
     rng = np.random.RandomState(0)
-    X, S = rng.normal(size=(37, 4)).astype(dtype), rng.normal(size=(37, 4))
+    X, S = rng.normal(size=(37, 4)).astype(dtype), rng.normal(size=(37, 8))
     S[:, 0], S[:, 1], S[:, 3] = np.abs(S[:, 0]), -np.abs(S[:, 1]), 0.0
     X1 = np.hstack([X, np.ones((37, 1))]).astype(np.float64)
     expected = np.stack([X1.T @ (s[:, None] * X1) for s in S.T])
     for X_in in (X, sp.csr_array(X)):
         grams = _blocks.weighted_grams(X_in, S.astype(dtype))
         assert grams.dtype == np.float64
+        single = dtype == np.float32
         assert_allclose(
-            grams, expected, rtol=1e-5 if dtype == np.float32 else 1e-13, atol=1e-12
+            grams,
+            expected,
+            rtol=1e-5 if single else 1e-13,
+            atol=1e-5 if single else 1e-12,
         )
 
 
