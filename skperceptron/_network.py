@@ -636,7 +636,8 @@ class TwoLayerObjective:
 
         Each block's sum is ``BᵀB``, ``B`` the rows ``RᵢJᵢ`` stacked: a product
         of an array with its own transpose, which NumPy hands to BLAS's
-        ``syrk`` (half the multiplications of ``Jᵀ(RᵀR J)``).
+        ``syrk`` (half the multiplications of ``Jᵀ(RᵀR J)``) and returns
+        exactly symmetric, as is the sum of the blocks'.
         """
         p, K = self.n_params, self.n_outputs
 
@@ -650,7 +651,7 @@ class TwoLayerObjective:
 
         block_rows = max(1, _JACOBIAN_BLOCK_SIZE // (K * p))
         (G,) = sum_row_blocks(block_terms, self.n_samples, block_rows)
-        return 0.5 * (G + G.T)
+        return G
 
     def _dense_rows(self, rows):
         """Return the rows ``rows`` of ``X`` as a dense float64 array."""
@@ -673,8 +674,8 @@ class TwoLayerObjective:
         def block_terms(rows):
             X = self._dense_rows(rows)
             within = weighted_grams(X, curvature[rows])  # one per hidden unit
-            X = np.hstack([X, np.ones((len(X), 1))])  # X̃
-            return within, X.T @ cross[rows].reshape(len(X), h * K)
+            C = cross[rows].reshape(len(X), h * K)
+            return within, np.vstack([X.T @ C, _column_sums(C)])  # X̃ᵀ C
 
         block_rows = max(1, _JACOBIAN_BLOCK_SIZE // (h * (d + 1)))
         within, between = sum_row_blocks(block_terms, self.n_samples, block_rows)

@@ -159,17 +159,22 @@ def test_a_forked_child_gets_its_own_threads():
     assert queue.get(timeout=1) == [N_SAMPLES]
 
 
-@pytest.mark.parametrize("n_outputs", [1, 3])
-@pytest.mark.parametrize("threads", [1, 2])
-def test_network_blocked_pass_equals_the_whole_array_pass(n_outputs, threads):
-    """All rows in blocks, against all rows at once (``batch`` = every row)."""
-    rng = np.random.RandomState(0)
+def _network_objective(n_outputs, seed):
+    """A tanh network of 3 hidden units on weighted rows, and a ``θ``."""
+    rng = np.random.RandomState(seed)
     X = rng.normal(size=(N_SAMPLES, 4))
     Y = np.eye(3)[rng.randint(0, 3, N_SAMPLES)][:, :n_outputs]
     loss = BinaryLogLoss() if n_outputs == 1 else MultinomialLogLoss()
     s = rng.uniform(0, 2, N_SAMPLES)
     objective = TwoLayerObjective(loss, X, Y, s, 0.1, n_hidden=3, activation="tanh")
-    theta = rng.normal(size=objective.n_params)
+    return objective, rng.normal(size=objective.n_params)
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_network_blocked_pass_equals_the_whole_array_pass(n_outputs, threads):
+    """All rows in blocks, against all rows at once (``batch`` = every row)."""
+    objective, theta = _network_objective(n_outputs, seed=0)
     every_row = np.arange(N_SAMPLES)
     with threadpool_limits(limits=threads, user_api="blas"):
         value, grad = objective.value_and_gradient(theta)
@@ -182,16 +187,12 @@ def test_network_blocked_pass_equals_the_whole_array_pass(n_outputs, threads):
 @pytest.mark.parametrize("n_outputs", [1, 3])
 def test_network_curvature_on_two_threads_equals_one(n_outputs):
     """Gauss–Newton and Hessian blocks shared among threads: the same sums."""
-    rng = np.random.RandomState(1)
-    X = rng.normal(size=(N_SAMPLES, 4))
-    Y = np.eye(3)[rng.randint(0, 3, N_SAMPLES)][:, :n_outputs]
-    loss = BinaryLogLoss() if n_outputs == 1 else MultinomialLogLoss()
-    s = rng.uniform(0, 2, N_SAMPLES)
-    objective = TwoLayerObjective(loss, X, Y, s, 0.1, n_hidden=3, activation="tanh")
-    theta = rng.normal(size=objective.n_params)
+    objective, theta = _network_objective(n_outputs, seed=1)
     curvature = {}
     for threads in (1, 2):
         with threadpool_limits(limits=threads, user_api="blas"):
             curvature[threads] = objective.gauss_newton(theta), objective.hessian(theta)
     for one, two in zip(curvature[1], curvature[2], strict=True):
         assert_allclose(two, one, rtol=1e-12, atol=1e-15)
+    for G, _ in curvature.values():  # BᵀB per block: exactly symmetric
+        assert_array_equal(G, G.T)
