@@ -14,9 +14,11 @@ Estimator layer. A concrete estimator supplies four hooks:
 
 The objective provides ``n_samples``, ``value_and_gradient(θ, batch)`` (also
 as ``objective(θ, batch)``), ``decision(θ, X)`` (raw scores of other rows),
-``lipschitz_constant(θ, per_sample)`` for the ``"auto"`` step, and
 ``newton_matrix(θ)`` (the Hessian or a positive definite stand-in, as a
-matrix or a ``LinearOperator``) for ``solver="newton"``.
+matrix or a ``LinearOperator``) and ``standardized()``: the same objective as
+a function of the coordinates ``φ`` of standardized features
+(:mod:`skperceptron._scaling`), with its ``"auto"`` steps. The optimizers
+always work on ``φ``; the fitted attributes are those of ``θ = Tφ``.
 
 With scikit-learn >= 1.9 the estimators support its callbacks
 (``set_callbacks``, :mod:`sklearn.callback`): a fit is a task whose subtasks
@@ -24,6 +26,7 @@ are the epochs or Newton iterations (:class:`_FitCallbacks`). Older releases
 have no ``sklearn.callback``; the estimators then have no ``set_callbacks``.
 """
 
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -58,9 +61,34 @@ except ImportError:  # older releases have no callbacks
 from ._gradient_descent import GradientDescent
 from ._loss import BinaryLogLoss, MultinomialLogLoss
 from ._newton import NewtonOptimizer
+from ._warnings import warn
 
 FLOATS = (np.float64, np.float32)
 SPARSE = ("csr", "csc")
+
+
+def fit_method(fit):
+    """Decorate ``fit`` or ``partial_fit``: parameters validated, all or nothing.
+
+    scikit-learn's ``_fit_context`` validates the hyperparameters; then a
+    fit either completes or, whatever it raises (a divergence, an error in
+    a callback, ``KeyboardInterrupt``), leaves the estimator exactly as it
+    was before the call: unfitted stays unfitted, and a fitted estimator
+    keeps its previous fit.
+    """
+    validated = _fit_context(prefer_skip_nested_validation=True)(fit)
+
+    @functools.wraps(fit)
+    def all_or_nothing(self, *args, **kwargs):
+        state = self.__dict__.copy()
+        try:
+            return validated(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    return all_or_nothing
 
 
 class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
@@ -91,7 +119,7 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         learning_rate="auto",
         solver="gd",
         max_iter=1000,
-        tol=1e-4,
+        tol=1e-5,
         n_iter_no_change=5,
         alpha=1e-4,
         batch_size=None,
@@ -143,11 +171,15 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
 
         ``init`` maps the names of the ``*_init`` arguments of ``fit`` to the
         values given (None where not given). ``y`` (the targets as given,
-        validated) and ``metadata`` are passed to the callbacks.
+        validated) and ``metadata`` are passed to the callbacks. The
+        optimizers work on the standardized coordinates ``φ`` of the
+        parameters (:mod:`skperceptron._scaling`); the fitted attributes are
+        those of ``θ = Tφ``.
         """
         continuing = incremental or self.warm_start
         if not (continuing and hasattr(self, "loss_curve_")):
             self.n_iter_, self.loss_curve_, self.history_ = 0, [], {}
+            self.__dict__.pop("validation_scores_", None)
         rng = check_random_state(self.random_state)
         newton = self._check_solver()
         max_iter = self._max_iter(incremental)
@@ -156,17 +188,20 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         validation = None
         if self.early_stopping and not (incremental or newton):
             X, Y, sample_weight, validation = self._split(X, Y, sample_weight, rng)
-        objective = self._objective(X, Y, sample_weight)
-        theta0 = self._initial_theta(objective, continuing, rng, init or {})
+        problem = self._objective(X, Y, sample_weight).standardized()
+        theta0 = self._initial_theta(problem, continuing, rng, init or {})
+        phi0 = problem.to_standard(theta0)
         if newton:
-            result = self._minimize_newton(objective, theta0, incremental, callbacks)
+            result = self._minimize_newton(problem, phi0, incremental, callbacks)
+            self.learning_rate_ = None
         else:
             result = self._minimize_gd(
-                objective, theta0, incremental, validation, rng, callbacks
+                problem, phi0, incremental, validation, rng, callbacks
             )
-        self._store(objective, result)
+        result.x = problem.to_model(result.x)
+        self._store(problem.objective, result)
         callbacks.close()
-        self._warn_if_unbounded(objective, result.x)
+        self._warn_if_unbounded(problem.objective, result.x)
         return self
 
     def _split(self, X, Y, sample_weight, rng):
@@ -202,22 +237,23 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         if unused and self.solver != "gd":
             solver = "newton" if newton else self.solver
             steps = "full Newton steps" if newton else "full-batch steps"
-            warnings.warn(
+            warn(
                 f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} not "
                 f"used by solver='{solver}', which takes {steps} on the "
                 "whole data set; use solver='gd' to tune them.",
                 UserWarning,
-                stacklevel=4,
             )
         return newton
 
-    def _minimize_gd(self, objective, theta0, incremental, validation, rng, callbacks):
+    def _minimize_gd(self, problem, phi0, incremental, validation, rng, callbacks):
         """Gradient descent (one epoch for ``partial_fit``) on the objective."""
         validation_score = None
         if validation is not None:
-            validation_score = self._validation_scorer(objective, *validation)
+            validation_score = self._validation_scorer(problem, *validation)
+        learning_rate, precondition = self._steps(problem, phi0)
+        self.learning_rate_ = learning_rate
         optimizer = GradientDescent(
-            self._step_size(objective, theta0),
+            learning_rate,
             max_iter=1 if incremental else self.max_iter,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
@@ -226,14 +262,16 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
             random_state=rng,
             verbose=self.verbose,
             accelerated=self.solver == "nesterov",
+            precondition=precondition,
         )
         return optimizer.minimize(
-            callbacks.evaluating(objective),
-            theta0,
-            objective.n_samples,
+            callbacks.evaluating(problem),
+            phi0,
+            problem.n_samples,
             validation_score=validation_score,
             incremental=incremental,
-            callback=callbacks.iteration_end(objective),
+            callback=callbacks.iteration_end(problem),
+            advice=self._advice(problem, validation is not None),
         )
 
     def _newton_optimizer(self):
@@ -242,7 +280,7 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
             tol=self.tol, max_iter=self.max_iter, verbose=self.verbose
         )
 
-    def _minimize_newton(self, objective, theta0, incremental, callbacks):
+    def _minimize_newton(self, problem, phi0, incremental, callbacks):
         """Newton iterations (one for ``partial_fit``) on the whole objective."""
         if isinstance(self.solver, NewtonOptimizer):
             optimizer = clone(self.solver)
@@ -250,36 +288,79 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
             optimizer = self._newton_optimizer()
         if incremental:
             optimizer.set_params(max_iter=1)
-        evaluations = _SharedEvaluation(objective)
+        evaluations = _SharedEvaluation(problem)
         with warnings.catch_warnings():
             if incremental:
                 warnings.simplefilter("ignore", ConvergenceWarning)
             result = optimizer.minimize(
                 callbacks.evaluating(evaluations.value),
-                theta0,
+                phi0,
                 callbacks.evaluating(evaluations.gradient),
-                objective.newton_matrix,
-                callback=callbacks.iteration_end(objective),
-                convex=objective.convex,
+                problem.newton_matrix,
+                callback=callbacks.iteration_end(problem),
+                convex=problem.convex,
             )
         result.loss_curve = [float(f) for f in result.fun_history[1:]]
         result.validation_scores = []
         return result
 
-    def _step_size(self, objective, theta):
-        """``learning_rate``, or ``1/L`` for ``"auto"``, L the curvature bound."""
+    def _steps(self, problem, phi0):
+        """Return gradient descent's ``learning_rate`` and ``precondition``.
+
+        A float ``learning_rate`` is the course notes' step on the model's
+        parameters, ``θ ← θ − α∇θJ``: on ``φ`` that is the direction
+        :meth:`~skperceptron._scaling.StandardizedObjective.model_direction`.
+        ``"auto"`` gives one safe step per standardized coordinate
+        (:meth:`~skperceptron._scaling.StandardizedObjective.steps`); for
+        minibatches, safe for the curvature of any single sample.
+        """
         if self.learning_rate != "auto":
-            return float(self.learning_rate)
+            return float(self.learning_rate), problem.model_direction
         minibatches = (
             self.solver == "gd"
             and self.batch_size is not None
-            and self.batch_size < objective.n_samples
+            and self.batch_size < problem.n_samples
         )
-        return 1.0 / objective.lipschitz_constant(theta, per_sample=minibatches)
+        return problem.steps(phi0, per_sample=minibatches).astype(phi0.dtype), None
 
-    def _validation_scorer(self, objective, X_val, Y_val, s_val):
-        def score(theta):
-            return self._score_raw(objective.decision(theta, X_val), Y_val, s_val)
+    def _advice(self, problem, early_stopping):
+        """Return what to do when gradient descent ends at ``max_iter``."""
+        if self.solver == "gd" and self.batch_size is not None:
+            if self.batch_size < problem.n_samples:
+                return (
+                    "Increase max_iter, or use batch_size=None: full-batch steps "
+                    "stop on the gradient."
+                )
+        if early_stopping:
+            return "Increase max_iter, or n_iter_no_change."
+        remedies = ["increase max_iter"]
+        if self.solver == "gd":
+            remedies.append("use solver='nesterov', which needs fewer epochs")
+        remedies.append(self._newton_advice)
+        if self.learning_rate != "auto":
+            remedies.append(
+                "use learning_rate='auto', one safe step for each standardized "
+                "coordinate"
+            )
+        text = "; ".join(remedies)
+        text = text[0].upper() + text[1:] + "."
+        if problem.objective.X.dtype == np.float32:
+            text += (
+                " X is float32, whose rounding limits how small max|∇J| can "
+                "get: raise tol, or fit float64 data."
+            )
+        return " ".join(filter(None, [text, self._target_advice(problem)]))
+
+    #: The remedy "use Newton's method" for this model, in the advice above.
+    _newton_advice = "or use solver='newton'"
+
+    def _target_advice(self, problem):
+        """Advice about the targets' scale, for the regressors (none here)."""
+        return ""
+
+    def _validation_scorer(self, problem, X_val, Y_val, s_val):
+        def score(phi):
+            return self._score_raw(problem.decision(phi, X_val), Y_val, s_val)
 
         return score
 
@@ -294,8 +375,9 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         self.loss_curve_ = self.loss_curve_ + result.loss_curve
         self.history_ = _append_history(getattr(self, "history_", {}), result.history)
         if result.validation_scores:
-            self.validation_scores_ = result.validation_scores
-            self.best_validation_score_ = max(result.validation_scores)
+            scores = getattr(self, "validation_scores_", []) + result.validation_scores
+            self.validation_scores_ = scores
+            self.best_validation_score_ = max(scores)
 
     def _decision(self, X):
         """Raw output scores of ``X``, after the predict-time checks."""
@@ -358,15 +440,19 @@ class _FitCallbacks:
 
         return evaluate
 
-    def iteration_end(self, objective):
-        """Return the optimizer's ``callback``, None when there are no callbacks."""
+    def iteration_end(self, problem):
+        """Return the optimizer's ``callback``, None when there are no callbacks.
+
+        ``problem`` is the standardized objective: the optimizer's ``x`` is
+        ``φ``, whose model parameters are ``θ = Tφ``.
+        """
         if not self.active:
             return None
 
         def end(intermediate_result):
             def attributes():
                 return self.estimator._fitted_attributes(
-                    objective, intermediate_result.x
+                    problem.objective, problem.to_model(intermediate_result.x)
                 )
 
             iteration, self.iteration = self.iteration, None
@@ -495,14 +581,17 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
             X, y, sample_weight, True, multi_output=self._accepts_multilabel
         )
         check_classification_targets(y)
-        self._label_binarizer = LabelBinarizer().fit(y)
-        self.classes_ = self._label_binarizer.classes_
+        binarizer = LabelBinarizer().fit(y)
+        if self.warm_start and hasattr(self, "classes_"):
+            _check_same_classes(self.classes_, binarizer.classes_)
+        self._label_binarizer = binarizer
+        self.classes_ = binarizer.classes_
         Y = encode_labels(self._label_binarizer, y, X.dtype)
         if not self._is_multilabel():
             _check_two_weighted_classes(Y, sample_weight, self.classes_)
         return self._fit(X, Y, sample_weight, False, init, y=y, metadata=metadata)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_method
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch of gradient descent on the given data.
 
@@ -548,16 +637,10 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             ``[1 − σ(z), σ(z)]`` for two classes, ``softmax(z)`` for more,
-            ``σ(z)`` per label for multilabel targets. Always float64: a
-            float32 probability cannot hold ``1 − 1e-8``, and
-            :meth:`predict_log_proba` must stay its logarithm.
+            ``σ(z)`` per label for multilabel targets, in the dtype of ``X``
+            (float32 or float64).
         """
-        scores = self._decision(X).astype(np.float64, copy=False)
-        if self._is_multilabel():
-            return expit(scores)
-        if scores.shape[1] == 1:
-            return np.hstack([expit(-scores), expit(scores)])
-        return MultinomialLogLoss().predict(scores)
+        return self._probabilities(self._decision(X))
 
     def predict_log_proba(self, X):
         """Return the logarithm of :meth:`predict_proba`, computed stably.
@@ -570,14 +653,28 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities, in the order of ``classes_`` (float64).
+            Log-probabilities, in the order of ``classes_`` and the dtype of
+            ``X``, computed from the scores: finite where a probability
+            underflows to 0, and exactly 0 where it rounds to 1 (as the
+            logarithm of :meth:`predict_proba` is).
         """
-        scores = self._decision(X).astype(np.float64, copy=False)
+        scores = self._decision(X)
         if self._is_multilabel():
-            return log_expit(scores)
+            log_proba = log_expit(scores)
+        elif scores.shape[1] == 1:
+            log_proba = np.hstack([log_expit(-scores), log_expit(scores)])
+        else:
+            log_proba = scores - logsumexp(scores, axis=1, keepdims=True)
+        log_proba[self._probabilities(scores) == 1] = 0.0
+        return log_proba
+
+    def _probabilities(self, scores):
+        """``predict_proba`` of raw scores."""
+        if self._is_multilabel():
+            return expit(scores)
         if scores.shape[1] == 1:
-            return np.hstack([log_expit(-scores), log_expit(scores)])
-        return scores - logsumexp(scores, axis=1, keepdims=True)
+            return np.hstack([expit(-scores), expit(scores)])
+        return MultinomialLogLoss().predict(scores)
 
     def predict(self, X):
         """Predict the class of largest probability (each label above ½).
@@ -618,13 +715,12 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
         else:
             separated = np.all((Z.argmax(axis=1) == Y.argmax(axis=1))[rows])
         if separated:
-            warnings.warn(
+            warn(
                 "The model separates the training classes perfectly and alpha=0: "
                 "the log-loss has no finite minimizer, so the weights grow with "
                 "every iteration and the fit stopped at an arbitrary scale. Set "
                 "alpha > 0 for a unique, finite solution.",
                 ConvergenceWarning,
-                stacklevel=4,
             )
 
     def _loss(self, Y):
@@ -694,6 +790,17 @@ def _check_weighted_split(s_train, s_val, validation_fraction):
                 "more samples a positive weight, change validation_fraction or "
                 "random_state, or set early_stopping=False."
             )
+
+
+def _check_same_classes(previous, classes):
+    """Refuse to continue a fit (``warm_start``) on other classes."""
+    if len(previous) != len(classes) or np.any(previous != classes):
+        raise ValueError(
+            f"warm_start=True continues the fit of classes {previous.tolist()}, "
+            f"but y holds the classes {classes.tolist()}: the output units "
+            "would stand for other classes. Set warm_start=False to fit "
+            "these classes from the start."
+        )
 
 
 def _check_known_labels(y, classes, multilabel):

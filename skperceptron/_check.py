@@ -270,7 +270,7 @@ def _objective_at_current_parameters(estimator, X, y, sample_weight, rng):
     else:
         Y = estimator._encode(y, np.float64)
     objective = estimator._objective(X, Y, sample_weight)
-    theta = estimator._initial_theta(objective, True, rng)
+    theta = estimator._initial_theta(objective.standardized(), True, rng)
     return objective, np.asarray(theta, dtype=np.float64)
 
 

@@ -6,7 +6,7 @@ numbers come from :mod:`skperceptron._objective`, the loop from
 """
 
 import numpy as np
-from sklearn.base import RegressorMixin, _fit_context
+from sklearn.base import RegressorMixin
 
 from ._base import (
     BaseClassifier,
@@ -14,6 +14,7 @@ from ._base import (
     _callback_metadata,
     check_init_array,
     check_init_param,
+    fit_method,
 )
 from ._loss import HalfSquaredError
 from ._objective import LinearObjective
@@ -25,13 +26,14 @@ class _LinearModel:
     def _objective(self, X, Y, sample_weight):
         return LinearObjective(self._loss(Y), X, Y, sample_weight, self.alpha)
 
-    def _initial_theta(self, objective, continuing, rng, init=None):
+    def _initial_theta(self, problem, continuing, rng, init=None):
         """Start from ``init``, the current parameters, or zeros.
 
         Each of ``coef_init`` and ``intercept_init`` is used where given; the
         other parameters are the current ones when continuing, else zeros (the
         problem is convex).
         """
+        objective = problem.objective
         d, K, dtype = objective.n_features, objective.n_outputs, objective.Y.dtype
         init = init or {}
         current = continuing and hasattr(self, "coef_")
@@ -75,10 +77,15 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     Parameters
     ----------
     learning_rate : float or "auto", default="auto"
-        The step size α of ``θ ← θ − α ∇J(θ)``. A float is used literally.
-        ``"auto"`` uses ``1/L``, with ``L`` the largest curvature of ``J``
-        computed from the data (for minibatches, the largest curvature of a
-        single sample), so that the default converges on unscaled data.
+        The step size α of ``θ ← θ − α ∇J(θ)``. A float is used literally,
+        on the model's own coefficients. ``"auto"`` is blind to the units of
+        the features: the update runs on the coefficients the same model has
+        for standardized features (centred, scaled to unit variance), with
+        one step per coefficient, ``αⱼ = 1/(λ Dⱼ)``, ``D`` the diagonal of a
+        bound of the curvature of ``J`` and ``λ`` the largest curvature left
+        after that scaling, so that every full-batch update lowers ``J``
+        (for minibatches, every single-sample update). The steps used are
+        ``learning_rate_``.
     solver : {"gd", "nesterov", "newton"} or NewtonOptimizer, default="gd"
         ``"gd"``: gradient descent, the seeds' update. ``"nesterov"``:
         full-batch accelerated gradient descent with the same ``learning_rate``
@@ -93,13 +100,23 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         ``early_stopping`` do not apply (setting them warns).
     max_iter : int, default=1000
         Maximum number of epochs (Newton iterations for ``solver="newton"``).
-    tol : float, default=1e-4
-        Gradient descent stops when the objective (or the validation score,
-        with ``early_stopping``) has improved by less than ``tol`` for
-        ``n_iter_no_change`` consecutive epochs; Newton's method stops when
-        every component of the gradient is at most ``tol`` in absolute value.
+    tol : float, default=1e-5
+        Full-batch fits (``solver="gd"`` with ``batch_size=None``,
+        ``"nesterov"``, ``"newton"``) stop when ``max|∇J| ≤ tol``, the
+        gradient taken with respect to the coefficients of standardized
+        features (so that the test, like the steps, does not depend on the
+        units of the features; on standardized data it is the plain
+        ``max|∇J|``, the test of ``LogisticRegression``'s lbfgs and
+        newton-cholesky solvers); Newton's method also requires its Newton
+        decrement ``½ gᵀH⁻¹g ≤ tol``. Minibatches (``batch_size=k``) and
+        ``early_stopping`` stop when the objective, or the validation score,
+        has not improved by ``tol`` for ``n_iter_no_change`` epochs (or on the
+        gradient test), keeping the best parameters seen. When ``max_iter``
+        ends a fit first, a ``ConvergenceWarning`` says so, with the measured
+        gradient and a remedy.
     n_iter_no_change : int, default=5
-        See ``tol``.
+        Epochs without improvement before minibatches or ``early_stopping``
+        stop; see ``tol``.
     alpha : float, default=1e-4
         Strength of the L2 penalty ``(alpha/2)‖w‖²`` (the intercept is not
         penalized).
@@ -131,6 +148,11 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         The bias ``b``.
     n_iter_ : int
         Number of epochs (or Newton iterations) run.
+    learning_rate_ : float, ndarray of shape (n_params,) or None
+        The step of the last fit: the float ``learning_rate``; for ``"auto"``
+        the steps ``αⱼ`` of the coefficients of standardized features,
+        ordered as ``[coef_.T.ravel(), intercept_]``; None for Newton's
+        method.
     loss_curve_ : list of float
         The training objective ``J`` after each epoch (or Newton iteration).
     history_ : dict of ndarray
@@ -175,7 +197,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     (array([2.]), np.float64(1.0))
     """
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_method
     def fit(self, X, y, sample_weight=None, *, coef_init=None, intercept_init=None):
         """Fit the perceptron by gradient descent (or Newton's method).
 
@@ -212,7 +234,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         init = {"coef_init": coef_init, "intercept_init": intercept_init}
         return self._fit(X, Y, sample_weight, False, init, y=y, metadata=metadata)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_method
     def partial_fit(self, X, y, sample_weight=None):
         """Run one epoch of gradient descent on the given data.
 
@@ -286,10 +308,15 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     Parameters
     ----------
     learning_rate : float or "auto", default="auto"
-        The step size α of ``θ ← θ − α ∇J(θ)``. A float is used literally.
-        ``"auto"`` uses ``1/L``, with ``L`` the largest curvature of ``J``
-        computed from the data (for minibatches, the largest curvature of a
-        single sample), so that the default converges on unscaled data.
+        The step size α of ``θ ← θ − α ∇J(θ)``. A float is used literally,
+        on the model's own coefficients. ``"auto"`` is blind to the units of
+        the features: the update runs on the coefficients the same model has
+        for standardized features (centred, scaled to unit variance), with
+        one step per coefficient, ``αⱼ = 1/(λ Dⱼ)``, ``D`` the diagonal of a
+        bound of the curvature of ``J`` and ``λ`` the largest curvature left
+        after that scaling, so that every full-batch update lowers ``J``
+        (for minibatches, every single-sample update). The steps used are
+        ``learning_rate_``.
     solver : {"gd", "nesterov", "newton"} or NewtonOptimizer, default="gd"
         ``"gd"``: gradient descent, the seeds' update. ``"nesterov"``:
         full-batch accelerated gradient descent with the same ``learning_rate``
@@ -304,13 +331,23 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
         ``early_stopping`` do not apply (setting them warns).
     max_iter : int, default=1000
         Maximum number of epochs (Newton iterations for ``solver="newton"``).
-    tol : float, default=1e-4
-        Gradient descent stops when the objective (or the validation score,
-        with ``early_stopping``) has improved by less than ``tol`` for
-        ``n_iter_no_change`` consecutive epochs; Newton's method stops when
-        every component of the gradient is at most ``tol`` in absolute value.
+    tol : float, default=1e-5
+        Full-batch fits (``solver="gd"`` with ``batch_size=None``,
+        ``"nesterov"``, ``"newton"``) stop when ``max|∇J| ≤ tol``, the
+        gradient taken with respect to the coefficients of standardized
+        features (so that the test, like the steps, does not depend on the
+        units of the features; on standardized data it is the plain
+        ``max|∇J|``, the test of ``LogisticRegression``'s lbfgs and
+        newton-cholesky solvers); Newton's method also requires its Newton
+        decrement ``½ gᵀH⁻¹g ≤ tol``. Minibatches (``batch_size=k``) and
+        ``early_stopping`` stop when the objective, or the validation score,
+        has not improved by ``tol`` for ``n_iter_no_change`` epochs (or on the
+        gradient test), keeping the best parameters seen. When ``max_iter``
+        ends a fit first, a ``ConvergenceWarning`` says so, with the measured
+        gradient and a remedy.
     n_iter_no_change : int, default=5
-        See ``tol``.
+        Epochs without improvement before minibatches or ``early_stopping``
+        stop; see ``tol``.
     alpha : float, default=1e-4
         Strength of the L2 penalty ``(alpha/2)‖W‖²`` (intercepts are not
         penalized). ``LogisticRegression(C=1/(alpha·n_samples))`` minimizes
@@ -346,6 +383,11 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
         The biases.
     n_iter_ : int
         Number of epochs (or Newton iterations) run.
+    learning_rate_ : float, ndarray of shape (n_params,) or None
+        The step of the last fit: the float ``learning_rate``; for ``"auto"``
+        the steps ``αⱼ`` of the coefficients of standardized features,
+        ordered as ``[coef_.T.ravel(), intercept_]``; None for Newton's
+        method.
     loss_curve_ : list of float
         The training objective ``J`` after each epoch (or Newton iteration).
     history_ : dict of ndarray
@@ -391,7 +433,7 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     array([1, 0, 0, 1])
     """
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_method
     def fit(self, X, y, sample_weight=None, *, coef_init=None, intercept_init=None):
         """Fit the classifier by gradient descent (or Newton's method).
 

@@ -85,26 +85,33 @@ Cholesky factorization of ``H + λI`` fails until ``λ > −λ_min(H)``, and
 matrix-free conjugate gradients stop at the first direction of non-positive
 curvature, so the damping ladder climbs past it.
 
-Step size (:meth:`TwoLayerObjective.lipschitz_constant`): the network is not
-convex, so the ``"auto"`` step ``1/L`` uses the curvature where the fit starts,
-``L = b · λmax(Σᵢ cᵢ JᵢᵀJᵢ) + alpha`` with ``b`` the loss's bound on
-``d²L/dz²`` (so ``b·λmax`` bounds the largest eigenvalue of ``G``). Gradient
-descent on a quadratic is stable up to twice ``1/L``; that margin covers the
-growth of the curvature as the weights grow. (Half that step stalls sigmoid
-networks on the nearly linear plateau where they start: on moons, 2 of 8
-seeds stopped near 0.89 training accuracy, against none with ``1/L``.)
+Step size (:meth:`TwoLayerObjective.standardized_steps`): the network is
+not convex, so the ``"auto"`` steps use the curvature where the fit starts,
+in the coordinates of standardized inputs: ``M = b · Σᵢ cᵢ J̃ᵢᵀJ̃ᵢ`` plus the
+penalty, ``b`` the loss's bound on ``d²L/dz²`` (so that ``M`` bounds the
+Gauss–Newton matrix there), and one step ``1/(λ Mⱼⱼ)`` per weight with
+``λ`` its largest eigenvalue after that diagonal scaling. Gradient descent
+on a quadratic is stable up to twice those steps; that margin covers the
+growth of the curvature as the weights grow.
 """
 
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import eigvalsh
-from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+from scipy.sparse.linalg import LinearOperator
 from scipy.special import expit
+from sklearn.utils import gen_batches
 
-from ._blocks import normalized, sum_over_rows, sum_row_blocks, weighted_grams
+from ._blocks import (
+    BLOCK_BYTES,
+    normalized,
+    sum_over_rows,
+    sum_row_blocks,
+    weighted_grams,
+)
 from ._loss import MultinomialLogLoss
+from ._scaling import Standardization, StandardizedObjective, jacobi_steps
 
 #: Above this many parameters, :meth:`TwoLayerObjective.hessian` and
 #: :meth:`TwoLayerObjective.gauss_newton` return a matrix-free
@@ -112,8 +119,6 @@ from ._loss import MultinomialLogLoss
 _MAX_DENSE_HESSIAN = 2000
 #: Elements of one block of per-sample Jacobians (rows × K × n_params).
 _JACOBIAN_BLOCK_SIZE = 2**21
-#: Up to this many parameters, the top eigenvalue is read from a dense matrix.
-_MAX_DENSE_SPECTRUM = 64
 
 
 # -- activations: forward in place, derivative from the output a = f(z) --------
@@ -691,33 +696,92 @@ class TwoLayerObjective:
         S[o : self._offsets[3], :o] = S12.reshape(o, h * K).T
         return S
 
-    def lipschitz_constant(self, theta, per_sample=False):
-        """Return a local curvature estimate ``L`` at ``θ``, for the step ``1/L``.
+    def standardized(self):
+        """Return this objective in standardized coordinates (:mod:`._scaling`).
 
-        The network is not convex, so no global bound serves: ``L`` is
-        ``b · λ + alpha``, ``b`` the loss's bound
-        on ``d²L/dz²`` (``1/4`` for sigmoid units, ``1/2`` for softmax) and
-        ``λ`` the largest eigenvalue of ``Σᵢ cᵢ JᵢᵀJᵢ`` (``cᵢ = sᵢ/Σ s``).
-        ``b·λ`` bounds the largest eigenvalue of the Gauss–Newton matrix at
-        ``θ`` and, unlike it, does not vanish when the outputs saturate. ``λ``
-        comes from Lanczos iterations (``eigsh``) on Jacobian–vector products
-        started from a fixed vector, so that it depends only on ``θ`` and the
-        weighted data. With ``per_sample=True``, ``λ`` is replaced by
-        ``maxᵢ ‖Jᵢ‖²_F`` over rows of positive weight, which bounds the
-        Gauss–Newton matrix of any minibatch.
+        The first block of ``θ`` is the hidden layer ``[W1; b1]``, one column
+        per hidden unit: ``φ`` holds the hidden weights the network has on
+        standardized inputs; ``W2`` and ``b2`` are the same in both.
+        """
+        standardization = Standardization.from_data(
+            self.X, self.sample_weight, self.n_hidden, self.alpha
+        )
+        return StandardizedObjective(self, standardization)
+
+    def standardized_steps(self, theta, standardization, per_sample=False):
+        """Return per-coordinate steps of gradient descent on ``φ``, from ``θ``.
+
+        The network is not convex, so no bound holds everywhere: the steps
+        come from the curvature where the fit starts,
+        ``M = b · Σᵢ cᵢ J̃ᵢᵀJ̃ᵢ + diag(penalty)`` with ``J̃ᵢ = ∂Zᵢ/∂φ`` (the
+        Jacobian for standardized inputs), ``b`` the loss's bound on
+        ``d²L/dz²`` (``1/4`` for sigmoid units, ``1/2`` for softmax) and the
+        penalty ``alpha/sⱼ²`` on the hidden weights of feature ``j``,
+        ``alpha`` on ``W2``. ``b · Σᵢ cᵢ J̃ᵢᵀJ̃ᵢ`` bounds the Gauss–Newton
+        matrix at ``θ`` and, unlike it, does not vanish when the outputs
+        saturate. The steps are ``1/(λ D)`` with ``D`` the diagonal of ``M``
+        and ``λ = λmax(D^-½ M D^-½)`` from Lanczos iterations on
+        Jacobian–vector products (:func:`~skperceptron._scaling.jacobi_steps`).
+        With ``per_sample=True``, ``λ`` bounds the same matrix for any single
+        row of positive weight instead, as minibatches need.
         """
         W2, A1, derivative, _ = self._linearization(theta)
-        s = self.sample_weight
+        T, bound = standardization, self.loss.curvature_bound
+        c = normalized(np.asarray(self.sample_weight, dtype=np.float64))
+        hidden = np.square(derivative) * np.sum(W2**2, axis=1)  # Σₘ (W2ₖₘ f'ₖ)²
+        penalty = self._standardized_penalty(T)
+        o = self._offsets
+        diagonal = np.empty(self.n_params)
+        (first,) = self._standardized_squares(T, c[:, None] * hidden)
+        diagonal[: o[2]] = first.ravel()
+        diagonal[o[2] : o[3]] = np.repeat(c @ np.square(A1), self.n_outputs)
+        diagonal[o[3] :] = 1.0
+        diagonal = bound * diagonal + penalty
         if per_sample:
-            norms = _row_traces(self.X, A1, derivative, W2)  # ‖Jᵢ‖²_F
-            top = float(norms[s > 0].max())
-        else:
-            c = normalized(np.asarray(s, dtype=np.float64))[:, None]
-            product = self._gauss_newton_product(A1, derivative, W2, c)
-            top = _largest_eigenvalue(product, self.n_params)
-            if top is None:  # Lanczos did not converge: use the trace instead
-                top = float(c[:, 0] @ _row_traces(self.X, A1, derivative, W2))
-        return float(self.loss.curvature_bound * top + self.alpha)
+            inverse = np.divide(1, diagonal, out=np.zeros_like(diagonal),
+                                where=diagonal > 0)  # fmt: skip
+            top = bound * self._max_row_norm2(T, A1, hidden, inverse)
+            share = np.max(inverse * penalty)
+            return jacobi_steps(diagonal, None, top + share)
+        product = self._gauss_newton_product(A1, derivative, W2, c[:, None])
+
+        def curvature(v):
+            return bound * T.gradient(product(T.to_model(v))) + penalty * v
+
+        return jacobi_steps(diagonal, curvature)
+
+    def _standardized_penalty(self, T):
+        """``alpha`` on each coordinate of ``φ``: ``alpha/sⱼ²`` on ``W1``'s rows."""
+        penalty = np.zeros(self.n_params)
+        o, h = self._offsets, self.n_hidden
+        penalty[: o[1]] = np.repeat(self.alpha / T.scale**2, h)
+        penalty[o[2] : o[3]] = self.alpha
+        return penalty
+
+    def _standardized_squares(self, T, U):
+        """``Σᵢ x̂ᵢⱼ² Uᵢₖ`` with ``x̂ = [(x − m)/s, 1]``: shape (n_features + 1, h)."""
+
+        def terms(rows):
+            X_hat = np.square(T.standardized_rows(self.X[rows]))
+            return (np.vstack([X_hat.T @ U[rows], _column_sums(U[rows])]),)
+
+        block = max(1, BLOCK_BYTES // (8 * (self.n_features + 1)))
+        return sum_row_blocks(terms, self.n_samples, block)
+
+    def _max_row_norm2(self, T, A1, hidden, inverse):
+        """Return ``maxᵢ Σₚ J̃ᵢₚ² / Dₚ`` (``inverse = 1/D``) over weighted rows."""
+        o, d, h = self._offsets, self.n_features, self.n_hidden
+        first = inverse[: o[2]].reshape(d + 1, h)
+        second = inverse[o[2] : o[3]].reshape(h, self.n_outputs).sum(axis=1)
+        rows = np.flatnonzero(self.sample_weight > 0)
+        top = -np.inf
+        for batch in gen_batches(rows.size, max(1, BLOCK_BYTES // (8 * (d + 1)))):
+            i = rows[batch]
+            X_hat = np.square(T.standardized_rows(self.X[i]))
+            norms = np.sum((X_hat @ first[:-1] + first[-1]) * hidden[i], axis=1)
+            norms += np.square(A1[i]) @ second + inverse[o[3] :].sum()
+            top = max(top, float(norms.max()))
+        return top
 
 
 def _row_traces(X, A1, derivative, W2, weights=None):
@@ -741,19 +805,3 @@ def _row_traces(X, A1, derivative, W2, weights=None):
     return (x_norm2 + 1) * np.sum(np.square(derivative) * hidden, axis=1) + trace_M * (
         a_norm2 + 1
     )
-
-
-def _largest_eigenvalue(product, n):
-    """Largest eigenvalue of the symmetric PSD ``v ↦ product(v)``; None if unknown."""
-    if n <= _MAX_DENSE_SPECTRUM:
-        matrix = np.column_stack([product(e) for e in np.eye(n)])
-        return float(eigvalsh(0.5 * (matrix + matrix.T))[-1])
-    operator = LinearOperator((n, n), matvec=product, dtype=np.float64)
-    v0 = np.random.RandomState(0).uniform(-1, 1, size=n)  # fixed: deterministic
-    try:
-        top = eigsh(
-            operator, k=1, which="LA", v0=v0, tol=1e-6, return_eigenvectors=False
-        )
-    except ArpackNoConvergence:
-        return None
-    return float(top[0])

@@ -20,14 +20,19 @@ for the softmax), the Hessian block of outputs ``k`` and ``m`` is::
 """
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.linalg import eigvalsh
-from scipy.sparse.linalg import LinearOperator, eigsh
+from sklearn.utils import gen_batches
 
-from ._blocks import sum_over_rows, weighted_grams
+from ._blocks import (
+    BLOCK_BYTES,
+    normalized,
+    sum_over_rows,
+    sum_row_blocks,
+    weighted_grams,
+)
 from ._loss import MultinomialLogLoss
+from ._scaling import Standardization, StandardizedObjective, jacobi_steps
 
-#: Above this many features, the Gram matrix is not formed (matrix-free eigsh).
+#: Above this many features, the Gram matrix is not formed (matrix-free Lanczos).
 _MAX_DENSE_GRAM = 2048
 
 
@@ -155,24 +160,65 @@ class LinearObjective:
         W, b = self.unpack(theta)
         return X @ W + b
 
-    def lipschitz_constant(self, theta=None, per_sample=False):
-        """Return an upper bound ``L`` of the curvature of ``J``, for all ``θ``.
+    def standardized(self):
+        """Return this objective in standardized coordinates (:mod:`._scaling`).
 
-        ``L = c · λ_max(X̃ᵀ S X̃ / Σ s) + alpha`` with ``X̃ = [X, 1]`` and ``c``
-        the loss's bound on ``d²L/dz²``: gradient descent with step ``1/L``
-        decreases ``J`` at every full-batch update. With ``per_sample=True``,
-        ``λ_max`` is replaced by ``max_i ‖x̃ᵢ‖²`` (over samples of positive
-        weight), which bounds the curvature of every minibatch.
+        The first block of ``θ``, ``[W; b]``, has one column per output.
         """
+        standardization = Standardization.from_data(
+            self.X, self.sample_weight, self.n_outputs, self.alpha
+        )
+        return StandardizedObjective(self, standardization)
+
+    def standardized_steps(self, theta, standardization, per_sample=False):
+        """Return per-coordinate steps of safe gradient descent on ``φ``.
+
+        In standardized coordinates the curvature of ``J`` is bounded, for
+        every ``θ``, by ``M = c · X̂ᵀ S X̂ / Σ s + diag(alpha/s², 0)`` for each
+        output (``X̂ = [x̂, 1]``, ``c`` the loss's bound on ``d²L/dz²``), whose
+        diagonal is ``D = c·mean(x̂ⱼ²) + alpha/sⱼ²`` for a feature (``c +
+        alpha/sⱼ²`` once standardized, ``alpha`` if constant) and ``c`` for
+        the intercept. The steps are
+        ``1/(λ D)`` (:func:`~skperceptron._scaling.jacobi_steps`) with
+        ``λ = λmax(D^-½ M D^-½)``: each full-batch update decreases ``J``.
+        With ``per_sample=True``, ``λ`` bounds the curvature of any minibatch:
+        ``c · maxᵢ Σⱼ x̂ᵢⱼ²/Dⱼ + max alpha/(s² D)`` over rows of positive weight.
+        ``θ`` is not used: the bound holds everywhere.
+        """
+        bound = self.loss.curvature_bound
+        T = standardization
+        penalty = np.append(self.alpha / T.scale**2, 0.0)
+        diagonal = bound * np.append(T.spread, 1.0) + penalty
+        with np.errstate(divide="ignore", invalid="ignore"):
+            penalty_share = np.where(diagonal > 0, penalty / diagonal, 0.0)
         if per_sample:
-            top = _max_row_norm2(self.X, self.sample_weight) + 1.0
+            inverse = np.where(diagonal > 0, 1 / np.where(diagonal > 0, diagonal, 1), 0)
+            top = bound * _max_weighted_norm2(self.X, self.sample_weight, T, inverse)
+            steps = jacobi_steps(diagonal, None, top + penalty_share.max())
         elif self.n_features > _MAX_DENSE_GRAM:
-            top = _max_eigenvalue_matrix_free(self.X, self.sample_weight)
-        else:  # X̃ᵀ S X̃ / Σ s = X̃ᵀ diag(c) X̃
-            (gram,) = self._sum(lambda X, Y, c: (weighted_grams(X, c[:, None])[0],))
-            n = gram.shape[0]
-            top = float(eigvalsh(gram, subset_by_index=[n - 1, n - 1])[0])
-        return self.loss.curvature_bound * top + self.alpha
+            c = normalized(np.asarray(self.sample_weight, dtype=np.float64))
+
+            def curvature(v):
+                u = c * T.standardized_product(self.X, v)
+                return bound * T.standardized_transpose_product(self.X, u) + penalty * v
+
+            steps = jacobi_steps(diagonal, curvature)
+        else:
+            (gram,) = self._standardized_gram(T)
+            steps = jacobi_steps(diagonal, bound * gram + np.diag(penalty))
+        return np.repeat(steps, self.n_outputs)
+
+    def _standardized_gram(self, T):
+        """``X̂ᵀ S X̂ / Σ s``, from standardized blocks of rows (no cancellation)."""
+        total = float(self.sample_weight.sum())
+
+        def terms(rows):
+            X = T.standardized_rows(self.X[rows])
+            c = self.sample_weight[rows] / total
+            return (weighted_grams(X, c[:, None])[0],)
+
+        block = max(1, BLOCK_BYTES // (8 * (self.n_features + 1)))
+        return sum_row_blocks(terms, self.n_samples, block)
 
 
 def _loss_gradient_terms(loss, X, Y, c, W, b):
@@ -186,27 +232,13 @@ def _loss_gradient_terms(loss, X, Y, c, W, b):
     return c @ losses, X.T @ delta, delta.sum(axis=0)
 
 
-def _max_row_norm2(X, s):
-    """Largest squared row norm of ``X`` among rows with ``s > 0``."""
-    if sp.issparse(X):
-        norms = np.asarray(X.multiply(X).sum(axis=1)).ravel()
-    else:
-        norms = np.einsum("ij,ij->i", X, X)
-    return float(norms[s > 0].max())
-
-
-def _max_eigenvalue_matrix_free(X, s):
-    """Lanczos estimate of ``λ_max(X̃ᵀ S X̃ / Σ s)``, raised by 1% for safety."""
-    n_features = X.shape[1]
-    weights = np.asarray(s, dtype=np.float64) / s.sum()
-
-    def gram_vector(v):
-        z = weights * (X @ v[:-1] + v[-1])
-        return np.append(X.T @ z, z.sum())
-
-    operator = LinearOperator(
-        (n_features + 1, n_features + 1), matvec=gram_vector, dtype=np.float64
-    )
-    v0 = np.ones(n_features + 1)
-    top = eigsh(operator, k=1, which="LA", tol=1e-3, v0=v0, return_eigenvectors=False)
-    return 1.01 * float(top[0])
+def _max_weighted_norm2(X, s, T, inverse):
+    """``maxᵢ Σⱼ inverseⱼ x̂ᵢⱼ²`` over rows ``x̂ᵢ = [(xᵢ − m)/s, 1]`` with ``sᵢ > 0``."""
+    total = -np.inf
+    rows = np.flatnonzero(s > 0)
+    block = max(1, BLOCK_BYTES // (8 * (X.shape[1] + 1)))
+    for batch in gen_batches(rows.size, block):
+        X_hat = T.standardized_rows(X[rows[batch]])
+        norms = np.square(X_hat) @ inverse[:-1] + inverse[-1]
+        total = max(total, float(norms.max()))
+    return total

@@ -8,10 +8,9 @@ numbers come from :mod:`skperceptron._network`, the loop from
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseClassifier, check_init_array
+from ._base import BaseClassifier, check_init_array, fit_method
 from ._loss import BinaryLogLoss
 from ._network import ACTIVATIONS, TwoLayerObjective, forward
 from ._newton import NewtonOptimizer
@@ -42,11 +41,15 @@ class TwoLayerNetClassifier(BaseClassifier):
         or ``"tanh"`` with ``solver="newton"`` (relu's kinks stall it).
         ``TwoLayerNetClassifier(n_hidden=2)`` is the seeds' ``2-2-1`` network.
     learning_rate : float or "auto", default="auto"
-        The step size α of ``θ ← θ − α ∇J(θ)``. A float is used literally.
-        ``"auto"`` uses ``1/L``, ``L`` being a bound of the Gauss–Newton
-        curvature of ``J`` at the initial parameters (for minibatches, of a
-        single sample), plus ``alpha``: the network is not convex, so the
-        step is set from the curvature where the fit starts.
+        The step size α of ``θ ← θ − α ∇J(θ)``. A float is used literally,
+        on the network's own weights. ``"auto"`` is blind to the units of
+        the features: the update runs on the weights the same network has
+        for standardized inputs (centred, scaled to unit variance), with one
+        step per weight, ``αⱼ = 1/(λ Dⱼ)``: ``D`` is the diagonal of a bound
+        of the Gauss–Newton curvature of ``J`` where the fit starts (the
+        network is not convex) and ``λ`` the largest curvature left after
+        that scaling (for minibatches, that of a single sample). The steps
+        used are ``learning_rate_``.
     solver : {"gd", "nesterov", "newton"} or NewtonOptimizer, default="gd"
         ``"gd"``: gradient descent, the seeds' update. ``"nesterov"``:
         full-batch accelerated gradient descent with the same ``learning_rate``
@@ -70,13 +73,23 @@ class TwoLayerNetClassifier(BaseClassifier):
         ``early_stopping`` do not apply (setting them warns).
     max_iter : int, default=1000
         Maximum number of epochs (Newton iterations for ``solver="newton"``).
-    tol : float, default=1e-4
-        Gradient descent stops when the objective (or the validation accuracy,
-        with ``early_stopping``) has improved by less than ``tol`` for
-        ``n_iter_no_change`` consecutive epochs; Newton's method stops when
-        every component of the gradient is at most ``tol`` in absolute value.
+    tol : float, default=1e-5
+        Full-batch fits (``solver="gd"`` with ``batch_size=None``,
+        ``"nesterov"``, ``"newton"``) stop when ``max|∇J| ≤ tol``, the
+        gradient taken with respect to the coefficients of standardized
+        features (so that the test, like the steps, does not depend on the
+        units of the features; on standardized data it is the plain
+        ``max|∇J|``, the test of ``MLPClassifier``'s lbfgs
+        solver); Newton's method also requires its Newton
+        decrement ``½ gᵀH⁻¹g ≤ tol``. Minibatches (``batch_size=k``) and
+        ``early_stopping`` stop when the objective, or the validation score,
+        has not improved by ``tol`` for ``n_iter_no_change`` epochs (or on the
+        gradient test), keeping the best parameters seen. When ``max_iter``
+        ends a fit first, a ``ConvergenceWarning`` says so, with the measured
+        gradient and a remedy.
     n_iter_no_change : int, default=5
-        See ``tol``.
+        Epochs without improvement before minibatches or ``early_stopping``
+        stop; see ``tol``.
     alpha : float, default=1e-4
         Strength of the L2 penalty ``(alpha/2)(‖W1‖² + ‖W2‖²)`` (intercepts
         are not penalized).
@@ -116,7 +129,11 @@ class TwoLayerNetClassifier(BaseClassifier):
     out_activation_ : str
         ``"logistic"`` (sigmoid outputs) or ``"softmax"``.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs (or Newton iterations) run.
+    learning_rate_ : float, ndarray of shape (n_params,) or None
+        The step of the last fit: the float ``learning_rate``; for ``"auto"``
+        the steps ``αⱼ`` of the weights for standardized inputs, ordered as
+        ``[W1.ravel(), b1, W2.ravel(), b2]``; None for Newton's method.
     loss_curve_ : list of float
         The training objective ``J`` after each epoch.
     history_ : dict of ndarray
@@ -193,7 +210,7 @@ class TwoLayerNetClassifier(BaseClassifier):
         learning_rate="auto",
         solver="gd",
         max_iter=1000,
-        tol=1e-4,
+        tol=1e-5,
         n_iter_no_change=5,
         alpha=1e-4,
         batch_size=None,
@@ -227,7 +244,7 @@ class TwoLayerNetClassifier(BaseClassifier):
         tags.classifier_tags.multi_label = True
         return tags
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_method
     def fit(self, X, y, sample_weight=None, *, coefs_init=None, intercepts_init=None):
         """Fit the network by backpropagation and gradient descent (or Newton).
 
@@ -292,13 +309,15 @@ class TwoLayerNetClassifier(BaseClassifier):
             self.activation,
         )  # fmt: skip
 
-    def _initial_theta(self, objective, continuing, rng, init=None):
+    def _initial_theta(self, problem, continuing, rng, init=None):
         """Start from ``init``, the current parameters, or random weights.
 
         Each of ``coefs_init`` and ``intercepts_init`` is used where given;
         the other parameters are the current ones when continuing, else drawn
-        at random, scaled for the activation.
+        at random, scaled for the activation, for standardized inputs
+        (:meth:`_standardized_draw`).
         """
+        objective = problem.objective
         d, h, K = objective.n_features, self.n_hidden, objective.n_outputs
         dtype, init = objective.Y.dtype, init or {}
         shapes = {"coefs": [(d, h), (h, K)], "intercepts": [(h,), (K,)]}
@@ -311,11 +330,31 @@ class TwoLayerNetClassifier(BaseClassifier):
             elif continuing and hasattr(self, "coefs_"):
                 params[name] = _init_params(self, f"{name}_", expected)
         if len(params) < len(shapes):
-            W1, b1, W2, b2 = self._random_parameters(d, h, K, rng)
-            params.setdefault("coefs", [W1, W2])
-            params.setdefault("intercepts", [b1, b2])
+            params = self._standardized_draw(problem.standardization, params, K, rng)
         (W1, W2), (b1, b2) = params["coefs"], params["intercepts"]
         return objective.pack(W1, b1, W2, b2).astype(dtype)
+
+    def _standardized_draw(self, standardization, params, n_outputs, rng):
+        """Fill in the parameters not in ``params`` with random ones.
+
+        The random weights are drawn for standardized inputs
+        (:meth:`_random_parameters`) and written for ``X``: ``W1 = W̃1 / s``
+        and ``b1 = b̃1 − m·W1`` (:mod:`skperceptron._scaling`), so that the
+        hidden units start as they would on standardized data, whatever the
+        scale and the offset of each feature. Given parameters are kept as
+        they are.
+        """
+        d, h = standardization.n_features, self.n_hidden
+        W1, b1, W2, b2 = self._random_parameters(d, h, n_outputs, rng)
+        if "coefs" in params:
+            W1, W2 = params["coefs"]
+        else:
+            W1 = W1 / standardization.scale[:, None]
+        if "intercepts" in params:
+            b1, b2 = params["intercepts"]
+        else:
+            b1 = b1 - standardization.mean @ W1
+        return {"coefs": [W1, W2], "intercepts": [b1, b2]}
 
     def _random_parameters(self, d, h, K, rng):
         """Draw ``W1, b1, W2, b2`` (float64) as the class Notes describe."""

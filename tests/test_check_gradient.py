@@ -116,7 +116,8 @@ FITTED = [
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
 @pytest.mark.parametrize(("factory", "target", "solver"), FITTED)
 def test_fitted_models_pass(factory, target, solver, sparse):
-    estimator, X, y, weights = _fit(factory, target, solver, sparse)
+    short = {"tol": 1e-3} if solver == "gd" else {}  # gd: stop short of the minimum
+    estimator, X, y, weights = _fit(factory, target, solver, sparse, **short)
 
     near = check_gradient(estimator, X, y, weights, theta="perturbed", random_state=0)
     at_fit = check_gradient(estimator, X, y, weights)

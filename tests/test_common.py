@@ -13,7 +13,6 @@ ESTIMATORS = [
     for Estimator in (PerceptronRegressor, SigmoidPerceptronClassifier)
     for params in (
         {},
-        {"batch_size": None},
         {"solver": "nesterov"},
         {"solver": "newton"},
     )
@@ -21,7 +20,6 @@ ESTIMATORS = [
     TwoLayerNetClassifier(**params)
     for params in (
         {},
-        {"batch_size": None},
         {"activation": "relu"},
         {"activation": "tanh"},
         {"solver": "nesterov"},

@@ -278,9 +278,8 @@ def test_history_has_a_row_for_the_start_and_one_per_iteration(estimator, X, y):
     assert_array_equal(history["objective"][1:], est.loss_curve_)
     assert np.isnan(history["step"][0]) and np.isnan(history["damping"][0])
     assert np.all(history["grad_norm"] > 0) and np.all(np.diff(history["time"]) >= 0)
-    if est.solver == "gd":
-        assert history["step"][1] > 0
-        assert np.all(history["step"][1:] == history["step"][1])
+    if est.solver == "gd":  # "auto": one step per coordinate, no single number
+        assert np.all(np.isnan(history["step"])) and est.learning_rate_.ndim == 1
         assert np.all(np.isnan(history["damping"]))
     else:
         assert np.all(history["step"][1:] > 0) and np.all(history["damping"][1:] >= 0)
@@ -371,7 +370,7 @@ class RecordingCallback:
 def test_a_fit_callback_sees_each_iteration_once(estimator, X, y, converge):
     recorder = RecordingCallback()
     assert isinstance(recorder, FitCallback)
-    max_iter, tol = (300, 1e-3) if converge else (4, 0.0)
+    max_iter, tol = (300, 1e-2) if converge else (4, 0.0)
     est = clone(estimator).set_params(max_iter=max_iter, tol=tol)
     est.set_callbacks(recorder)
     _quietly(est.fit, X, y)

@@ -75,14 +75,73 @@ def test_loss_curve_records_the_objective_after_each_epoch():
     assert_allclose(clf.loss_curve_, curve)
 
 
-def test_stops_after_n_iter_no_change_epochs_without_improvement():
-    quadratic = _quadratic(curvature=1.0)
+def test_full_batch_steps_stop_on_the_gradient():
+    """One step of 1/L reaches the minimum of a quadratic: max|∇J| = 0 ≤ tol."""
     optimizer = GradientDescent(1.0, max_iter=50, tol=1e-3, n_iter_no_change=3)
-    result = optimizer.minimize(quadratic, np.array([1.0]), 1)
-    # One step of 1/L reaches the minimum; three more epochs do not improve.
-    assert result.success
-    assert result.nit == 4
+    result = optimizer.minimize(_quadratic(curvature=1.0), np.array([1.0]), 1)
+    assert result.success and result.nit == 1
     assert_allclose(result.x, [0.0])
+
+
+def test_slow_full_batch_epochs_are_not_convergence():
+    """Epochs improving J by less than tol do not stop full-batch descent."""
+    optimizer = GradientDescent(1e-3, max_iter=300, tol=1e-4, n_iter_no_change=3)
+    with pytest.warns(ConvergenceWarning, match="max\\|∇J\\| fell to tol"):
+        result = optimizer.minimize(_quadratic(1.0), np.array([1.0]), 1)
+    assert result.nit == 300 and not result.success
+    assert np.max(np.abs(result.jac)) > 1e-4
+
+
+def test_a_start_that_passes_the_gradient_test_takes_no_epoch():
+    optimizer = GradientDescent(0.5, max_iter=50, tol=1e-3, n_iter_no_change=3)
+    result = optimizer.minimize(_quadratic(1.0), np.array([1e-4]), 1)
+    assert result.success and result.nit == 0 and result.loss_curve == []
+
+
+def test_minibatches_stop_on_no_improvement_and_return_the_best_point():
+    """Noisy steps: the lowest objective seen is returned, never a worse one."""
+    rng = np.random.RandomState(0)
+    targets = rng.normal(size=20)
+
+    def fun(theta, batch=None):  # J = mean ½(θ − tᵢ)²
+        t = targets if batch is None else targets[batch]
+        return 0.5 * np.mean((theta[0] - t) ** 2), np.array([theta[0] - t.mean()])
+
+    optimizer = GradientDescent(
+        0.9, max_iter=200, tol=1e-3, n_iter_no_change=4, batch_size=1,
+        random_state=0,
+    )  # fmt: skip
+    result = optimizer.minimize(fun, np.array([5.0]), 20)
+    assert result.success and result.nit < 200
+    curve = result.loss_curve
+    assert result.fun == min(curve) and result.fun < curve[-1]  # the best, not the last
+    assert fun(result.x)[0] == result.fun
+    best = int(np.argmin(curve))
+    assert result.nit - (best + 1) >= 4  # n_iter_no_change epochs after the best
+
+
+def test_minibatches_that_never_improve_warn_and_return_the_start():
+    def fun(theta, batch=None):  # every minibatch step doubles the distance
+        return 0.5 * float(theta @ theta), (theta if batch is None else 3 * theta)
+
+    optimizer = GradientDescent(
+        1.0, max_iter=20, tol=0.0, n_iter_no_change=3, batch_size=1
+    )
+    with pytest.warns(ConvergenceWarning, match="No epoch.*smaller learning_rate"):
+        result = optimizer.minimize(fun, np.array([1.0]), 2)
+    assert_allclose(result.x, [1.0])
+
+
+def test_nesterov_is_not_stopped_by_its_restarts():
+    """A restart raises J for an epoch; only the gradient test stops the run."""
+    curvature = np.array([1.0, 0.1])
+    optimizer = GradientDescent(
+        0.9, max_iter=5000, tol=1e-10, n_iter_no_change=5, accelerated=True
+    )
+    result = optimizer.minimize(_quadratic(curvature), np.array([1.0, 1.0]), 1)
+    uphill = np.flatnonzero(np.diff(result.loss_curve) > 0)
+    assert uphill.size >= 3 and uphill[0] < 15  # restarts went uphill, early on
+    assert result.success and np.max(np.abs(result.jac)) <= 1e-10
 
 
 def test_warns_when_max_iter_is_reached_quoting_tol_and_max_iter():
@@ -97,7 +156,7 @@ def test_warns_when_max_iter_is_reached_quoting_tol_and_max_iter():
 def test_divergence_raises_naming_the_epoch_and_the_rate(batch_size):
     X, y = load_alien_moods(return_X_y=True)
     reg = PerceptronRegressor(learning_rate=10.0, batch_size=batch_size)
-    message = re.escape("learning_rate=10") + ".*StandardScaler.*'auto'"
+    message = re.escape("learning_rate=10") + ".*smaller learning_rate.*'auto'"
     with pytest.raises(ValueError, match="diverged at epoch [0-9]+ with " + message):
         reg.fit(X * 100, y)
     assert not hasattr(reg, "coef_")

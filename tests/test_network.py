@@ -309,57 +309,6 @@ def test_newton_matrix_of_sigmoid_outputs_is_the_exact_hessian():
     assert_allclose(objective.newton_matrix(theta), objective.hessian(theta))
 
 
-# -- the "auto" step's curvature ------------------------------------------------
-
-
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("activation", ACTIVATION_NAMES)
-def test_lipschitz_constant_is_the_documented_curvature(target, activation):
-    objective, theta = _problem(target, activation, weighted=True, alpha=0.3)
-    bound = objective.loss.curvature_bound
-    J = numerical_jacobian(lambda t: objective.decision(t, objective.X).ravel(), theta)
-    J = J.reshape(objective.n_samples, objective.n_outputs, -1)
-    c = objective.sample_weight / objective.sample_weight.sum()
-    gram = np.einsum("ikp,i,ikq->pq", J, c, J)
-
-    lipschitz = objective.lipschitz_constant(theta)
-
-    top = np.linalg.eigvalsh(gram)[-1]
-    assert lipschitz == pytest.approx(bound * top + 0.3, rel=1e-6)
-    # b·λ bounds the largest eigenvalue of the Gauss–Newton matrix at θ.
-    G = objective.gauss_newton(theta)
-    assert np.linalg.eigvalsh(G)[-1] <= lipschitz * (1 + 1e-9)
-
-    per_sample = objective.lipschitz_constant(theta, per_sample=True)
-    rows = objective.sample_weight > 0
-    frobenius = np.einsum("ikp,ikp->i", J, J)[rows].max()
-    assert per_sample == pytest.approx(bound * frobenius + 0.3, rel=1e-6)
-    assert per_sample >= lipschitz * (1 - 1e-9)
-
-
-def test_lipschitz_constant_sees_weights_as_repeated_rows():
-    """Integer weights and repeated rows give the same step (to rounding)."""
-    rng = np.random.RandomState(3)
-    X = rng.uniform(size=(15, 12))  # 12·5 + 5 + 5·3 + 3 = 83 > 64 parameters: eigsh
-    Y = np.eye(3)[rng.randint(0, 3, size=15)]
-    s = rng.randint(0, 5, size=15).astype(float)
-    weighted = TwoLayerObjective(MultinomialLogLoss(), X, Y, s, 1e-4, 5, "relu")
-    repeated = TwoLayerObjective(
-        MultinomialLogLoss(),
-        X.repeat(s.astype(int), axis=0),
-        Y.repeat(s.astype(int), axis=0),
-        np.ones(int(s.sum())),
-        1e-4,
-        5,
-        "relu",
-    )
-    theta = rng.normal(size=weighted.n_params)
-    for per_sample in [False, True]:
-        assert weighted.lipschitz_constant(theta, per_sample) == pytest.approx(
-            repeated.lipschitz_constant(theta, per_sample), rel=1e-12
-        )
-
-
 # -- 4. dtypes and sparse input ------------------------------------------------
 
 
@@ -401,7 +350,3 @@ def test_sparse_and_dense_agree(fmt, target):
         assert_allclose(a, b, rtol=1e-12)
     assert_allclose(sparse.gauss_newton(theta), dense.gauss_newton(theta), rtol=1e-12)
     assert_allclose(sparse.hessian(theta), dense.hessian(theta), rtol=1e-12)
-    for per_sample in [False, True]:
-        assert sparse.lipschitz_constant(theta, per_sample) == pytest.approx(
-            dense.lipschitz_constant(theta, per_sample), rel=1e-10
-        )

@@ -119,7 +119,11 @@ def test_float32_in_float32_out(Estimator):
         assert prediction.dtype == np.float32
     else:
         assert est32.decision_function(X.astype(np.float32)).dtype == np.float32
-        assert est32.predict_proba(X.astype(np.float32)).dtype == np.float64
+        proba32 = est32.predict_proba(X.astype(np.float32))
+        log_proba32 = est32.predict_log_proba(X.astype(np.float32))
+        assert proba32.dtype == log_proba32.dtype == np.float32
+        assert_allclose(proba32, est64.predict_proba(X), atol=2e-3)
+        assert_allclose(np.exp(log_proba32), proba32, rtol=1e-5)
     assert_allclose(est32.coef_, est64.coef_, rtol=2e-3, atol=2e-3)
 
 

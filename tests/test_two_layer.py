@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.datasets import (
     load_breast_cancer,
     load_iris,
@@ -310,38 +311,61 @@ def test_random_state_makes_fits_reproducible():
         assert not np.allclose(W, W_other)
 
 
+def _standardized_start(clf, X, y, seed=0):
+    """The initial θ of ``clf`` on ``(X, y)`` and its standardized coordinates φ."""
+    objective = TwoLayerObjective(
+        MultinomialLogLoss(), X, np.eye(3)[y], np.ones(len(X)), 0.0, 16,
+        clf.activation,
+    )  # fmt: skip
+    problem = objective.standardized()
+    theta = clf._initial_theta(problem, False, np.random.RandomState(seed))
+    return objective, theta, problem.to_standard(theta)
+
+
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
 def test_initial_weights_follow_the_activation(activation):
-    """Glorot (×4 for the sigmoid) or He bounds; no dependence on n_samples."""
+    """Glorot (×4 for the sigmoid) or He bounds for standardized inputs."""
     X, y = _classification(n_samples=120)
     clf = TwoLayerNetClassifier(activation=activation)
-    objective = TwoLayerObjective(
-        MultinomialLogLoss(), X, np.eye(3)[y], np.ones(len(X)), 0.0, 16, activation
-    )
-    rng = np.random.RandomState(0)
-    W1, b1, W2, b2 = objective.unpack(clf._initial_theta(objective, False, rng))
+    objective, _, phi = _standardized_start(clf, X, y)
+    W1, b1, W2, b2 = objective.unpack(phi)
     gain = {"sigmoid": 4.0, "tanh": 1.0, "relu": None}[activation]
     if gain is None:
         bound1, bound2 = np.sqrt(6 / 5), np.sqrt(6 / 16)
-        assert_array_equal(b1, 0.0)
+        assert_allclose(b1, 0.0, atol=1e-12)
     else:
         bound1, bound2 = gain * np.sqrt(6 / 21), gain * np.sqrt(6 / 19)
-        assert np.abs(b1).max() <= bound1
-    assert np.abs(W1).max() <= bound1 and np.abs(W1).max() > 0.8 * bound1
+        assert np.abs(b1).max() <= bound1 * (1 + 1e-12)
+    assert np.abs(W1).max() <= bound1 * (1 + 1e-12)
+    assert np.abs(W1).max() > 0.8 * bound1
     assert np.abs(W2).max() <= bound2 and np.abs(W2).max() > 0.8 * bound2
-    fewer = TwoLayerObjective(
-        MultinomialLogLoss(),
-        X[:10],
-        np.eye(3)[y[:10]],
-        np.ones(10),
-        0.0,
-        16,
-        activation,
+    # the draw depends on the shapes only, not on the number of samples
+    _, _, fewer = _standardized_start(clf, X[:10], y[:10])
+    assert_allclose(fewer, phi, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_initial_hidden_units_do_not_depend_on_the_units_of_the_features(activation):
+    """On a·x + c the hidden units start exactly as on x: the draw is for x̂."""
+    X, y = _classification(n_samples=120)
+    a = np.array([1e3, 1e-3, 2.0, 1.0, 50.0])
+    c = np.array([5e3, 0.0, -7.0, 1e2, 0.0])
+    clf = TwoLayerNetClassifier(activation=activation)
+    objective, theta, _ = _standardized_start(clf, X, y)
+    moved, theta_moved, _ = _standardized_start(clf, X * a + c, y)
+    W1, b1, _, _ = objective.unpack(theta)
+    V1, c1, _, _ = moved.unpack(theta_moved)
+    assert_allclose((X * a + c) @ V1 + c1, X @ W1 + b1, rtol=1e-6, atol=1e-8)
+    # Without penalty, "auto" descent takes the same path on either: the fit
+    # on raw features is the fit on standardized ones.
+    raw = TwoLayerNetClassifier(
+        activation=activation, alpha=0.0, random_state=0, max_iter=50
     )
-    rng = np.random.RandomState(0)
-    assert_array_equal(
-        clf._initial_theta(fewer, False, rng), objective.pack(W1, b1, W2, b2)
-    )
+    scaled = clone(raw)
+    _fit_quietly(raw, X * a + c, y)
+    _fit_quietly(scaled, X, y)
+    assert_allclose(raw.loss_curve_, scaled.loss_curve_, rtol=1e-6)
+    assert_allclose(raw.predict_proba(X * a + c), scaled.predict_proba(X), atol=1e-6)
 
 
 def test_warm_start_continues_a_fit():
