@@ -135,8 +135,9 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     verbose : int, default=0
         Print one line per epoch when positive.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop when its
-        ``R²`` stops improving; keep the best parameters.
+        Hold out ``validation_fraction`` of the data and stop when its mean
+        loss has not decreased by ``tol`` for ``n_iter_no_change`` epochs;
+        keep the parameters of the lowest held-out loss.
     validation_fraction : float, default=0.1
         Fraction of the data held out by ``early_stopping``.
 
@@ -163,7 +164,8 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         ``history_["objective"][1:]`` is ``loss_curve_`` after one fit;
         ``partial_fit`` and ``warm_start`` append their rows.
     validation_scores_ : list of float
-        Validation ``R²`` after each epoch (only with ``early_stopping``).
+        Minus the mean half squared error of the held-out rows after each
+        epoch, higher being better (only with ``early_stopping``).
     best_validation_score_ : float
         Best of ``validation_scores_`` (only with ``early_stopping``).
     n_features_in_ : int
@@ -289,14 +291,6 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         W, b = objective.unpack(theta)
         return {"coef_": W[:, 0].copy(), "intercept_": b[0]}
 
-    def _score_raw(self, Z, Y, s):
-        """Weighted R² of raw scores."""
-        residual = s @ (Y[:, 0] - Z[:, 0]) ** 2
-        mean = np.average(Y[:, 0], weights=s)
-        total = s @ (Y[:, 0] - mean) ** 2
-        with np.errstate(over="ignore"):  # a subnormal total: R² = -inf
-            return 1.0 - residual / total if total > 0 else -residual
-
 
 class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     """Classification perceptron ``ŷ = σ(Xw + b)`` trained by gradient descent.
@@ -368,7 +362,10 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
         Print one line per epoch when positive.
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the data and stop when
-        its accuracy stops improving; keep the best parameters.
+        its mean log-loss has not decreased by ``tol`` for ``n_iter_no_change``
+        epochs; keep the parameters of the lowest held-out loss. (Its
+        accuracy, which moves in steps of one row, stays flat for many
+        full-batch epochs while the model still learns.)
     validation_fraction : float, default=0.1
         Fraction of the data held out by ``early_stopping``.
 
@@ -398,7 +395,8 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
         ``history_["objective"][1:]`` is ``loss_curve_`` after one fit;
         ``partial_fit`` and ``warm_start`` append their rows.
     validation_scores_ : list of float
-        Validation accuracy after each epoch (only with ``early_stopping``).
+        Minus the mean log-loss of the held-out rows after each epoch, higher
+        being better (only with ``early_stopping``).
     best_validation_score_ : float
         Best of ``validation_scores_`` (only with ``early_stopping``).
     n_features_in_ : int

@@ -109,7 +109,10 @@ class TwoLayerNetClassifier(BaseClassifier):
         Print one line per epoch when positive.
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the data and stop when
-        its accuracy stops improving; keep the best parameters.
+        its mean log-loss has not decreased by ``tol`` for ``n_iter_no_change``
+        epochs; keep the parameters of the lowest held-out loss. (Its
+        accuracy, which moves in steps of one row, stays flat for many
+        full-batch epochs while the model still learns.)
     validation_fraction : float, default=0.1
         Fraction of the data held out by ``early_stopping``.
 
@@ -144,7 +147,8 @@ class TwoLayerNetClassifier(BaseClassifier):
         ``history_["objective"][1:]`` is ``loss_curve_`` after one fit;
         ``partial_fit`` and ``warm_start`` append their rows.
     validation_scores_ : list of float
-        Validation accuracy after each epoch (only with ``early_stopping``).
+        Minus the mean log-loss of the held-out rows after each epoch, higher
+        being better (only with ``early_stopping``).
     best_validation_score_ : float
         Best of ``validation_scores_`` (only with ``early_stopping``).
     n_features_in_ : int

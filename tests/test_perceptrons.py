@@ -10,9 +10,10 @@ from sklearn.base import clone
 from sklearn.datasets import load_iris, make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, NotFittedError
 from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import LabelBinarizer, StandardScaler
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skperceptron import PerceptronRegressor, SigmoidPerceptronClassifier
@@ -216,8 +217,15 @@ def test_early_stopping_holds_out_data_and_keeps_the_best_score():
     ).fit(X, y)
     assert len(clf.validation_scores_) == clf.n_iter_
     assert clf.best_validation_score_ == max(clf.validation_scores_)
-    reg = PerceptronRegressor(early_stopping=True, random_state=0).fit(*_regression())
-    assert 0.9 < reg.best_validation_score_ <= 1.0
+    X, y = _regression()
+    reg = PerceptronRegressor(early_stopping=True, random_state=0).fit(X, y)
+    # the held-out rows: the same split as the fit's (validation_fraction=0.1)
+    _, X_val, _, y_val = train_test_split(
+        X, y, test_size=0.1, random_state=check_random_state(0)
+    )
+    held_out = 0.5 * np.mean((y_val - reg.predict(X_val)) ** 2)
+    assert reg.best_validation_score_ == pytest.approx(-held_out, rel=1e-10)
+    assert reg.score(X_val, y_val) > 0.9
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import (
     load_breast_cancer,
+    load_digits,
     load_iris,
     load_wine,
     make_circles,
@@ -17,7 +18,7 @@ from sklearn.datasets import (
     make_multilabel_classification,
 )
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import LabelBinarizer, StandardScaler
@@ -476,3 +477,16 @@ def test_minibatches_with_zero_weight_rows_stay_finite():
     clf = TwoLayerNetClassifier(batch_size=2, max_iter=20, random_state=0)
     _fit_quietly(clf, X, y, sample_weight=weights)
     assert np.all(np.isfinite(clf.loss_curve_))
+
+
+def test_early_stopping_does_not_stop_far_too_early():
+    """On standardized digits the held-out loss keeps the network learning."""
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        StandardScaler().fit_transform(X), y, random_state=0
+    )
+    net = TwoLayerNetClassifier(early_stopping=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net.fit(X_train, y_train)
+    assert net.score(X_test, y_test) > 0.93  # 0.72 when judged on accuracy
