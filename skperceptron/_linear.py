@@ -19,6 +19,10 @@ from ._base import (
 from ._loss import HalfSquaredError
 from ._objective import LinearObjective
 
+#: A target spread (standard deviation) beyond which the warnings advise
+#: standardizing ``y``: ten times that of a standardized target.
+_LARGE_TARGET_SPREAD = 10.0
+
 
 class _LinearModel:
     """Hooks of the linear models ``Z = X coef_ᵀ + intercept_``."""
@@ -277,6 +281,28 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
 
     def _encode(self, y, dtype):
         return np.asarray(y, dtype=dtype).reshape(-1, 1)
+
+    def _target_advice(self, problem):
+        """Advise scaling ``y`` when its spread, not the features', is large.
+
+        The gradient is proportional to the targets: with a standard
+        deviation ``σ`` of ``y``, ``max|∇J| ≤ tol`` asks for a precision
+        ``tol/σ`` relative to them.
+        """
+        objective = problem.objective
+        y, s = objective.Y[:, 0].astype(np.float64), objective.sample_weight
+        spread = float(
+            np.sqrt(np.average((y - np.average(y, weights=s)) ** 2, weights=s))
+        )
+        if not spread > _LARGE_TARGET_SPREAD:
+            return ""
+        return (
+            f"The gradient grows with y, whose standard deviation is "
+            f"{spread:.3g}: tol={self.tol:g} asks for a precision of "
+            f"{self.tol / spread:.2g} relative to it. Standardize y, e.g. with "
+            "TransformedTargetRegressor(regressor=PerceptronRegressor(), "
+            "transformer=StandardScaler()), or raise tol."
+        )
 
     def _loss(self, Y):
         return HalfSquaredError()
