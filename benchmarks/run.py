@@ -92,8 +92,9 @@ import skperceptron
 from skperceptron import PerceptronRegressor, SigmoidPerceptronClassifier
 
 try:  # run as a script (python benchmarks/run.py) or as a package module
-    from benchmarks import network, targets
+    from benchmarks import convergence, network, targets
 except ImportError:  # pragma: no cover
+    import convergence
     import network
     import targets
 from skperceptron._loss import BinaryLogLoss, HalfSquaredError, MultinomialLogLoss
@@ -615,6 +616,10 @@ def markdown_report(results):
         lines += ["", "## Performance targets", ""]
         lines += [targets.__doc__.split("\n\n", 1)[1].strip(), ""]
         lines += targets.table(results["targets"], markdown=True)
+    if results.get("convergence"):
+        lines += ["", "## Convergence on real data", ""]
+        lines += [convergence.__doc__.split("\n\n", 1)[1].strip(), ""]
+        lines += convergence.table(results["convergence"], markdown=True)
     return "\n".join(lines) + "\n"
 
 
@@ -672,10 +677,11 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--suite",
-        choices=("all", "linear", "network", "targets"),
+        choices=("all", "linear", "network", "targets", "convergence"),
         default="all",
         help="the perceptrons' rows, the network's rows, the performance "
-        "targets' rows, or all of them (default)",
+        "targets' rows, the convergence rows (gaps to the exact minimum on "
+        "real data), or all of them (default)",
     )
     parser.add_argument(
         "--rows",
@@ -705,6 +711,8 @@ def run(args, log=print):
         results["network"] = network.run(args.quick, args.repeats, log)
     if args.suite in ("all", "targets"):
         results["targets"] = targets.run(args.quick, args.repeats, log)
+    if args.suite in ("all", "convergence"):
+        results["convergence"] = convergence.run(args.quick, args.repeats, log)
     return results
 
 
@@ -728,6 +736,9 @@ def main(argv=None):
     if results.get("targets"):
         print()
         print("\n".join(targets.table(results["targets"])))
+    if results.get("convergence"):
+        print()
+        print("\n".join(convergence.table(results["convergence"])))
     print(f"\nwrote {args.out / 'results.json'} and {args.out / 'results.md'}")
     return 0
 
