@@ -12,23 +12,36 @@ Each iteration has four stages, each one private function below:
    declared convex, when ``max|g| <= tol``, without evaluating ``H``. At a stationary
    point that is a saddle or a maximum, step along the eigenvector of the most
    negative eigenvalue instead (``_negative_curvature_step``).
-2. Solve for a descent direction (``_newton_step``, ``_solve_damped``): the
-   plain Newton system ``H d = -g`` by Cholesky first; when ``H`` is not
-   positive definite, the damped system ``(H + lam I) d = -g``, the
-   Levenberg-Marquardt damping ``lam`` being multiplied by ``damping_factor``
-   until the Cholesky factorization succeeds. When ``hess`` returns a
-   ``LinearOperator`` the damped system is solved matrix-free by conjugate
-   gradients (``_solve_cg``), and a CG solution without positive curvature
-   raises ``lam`` the same way. Every direction must satisfy ``g @ d < 0``.
-3. Search along ``d`` by Armijo backtracking that tries the full step ``t = 1``
-   first (``_backtrack``), so that near a minimum with a positive definite
-   Hessian the iterates are exactly Newton's. A trial point where ``f`` is not
-   finite (outside its domain) is a failed trial. If the search fails, ``lam``
-   is raised and stage 2 repeated. A damped step accepted at ``t = 1`` was
-   shortened by the damping rather than by the quadratic model, so it is doubled
-   while ``f`` keeps decreasing (``_expand``).
-4. Remember the damping (``_remember_damping``): the next damped solve starts
-   from the last ``lam``, divided by ``damping_factor`` after a full step.
+2. Solve for a descent direction (``_newton_step``). The plain Newton system
+   ``H d = -g`` is solved by Cholesky first; a pivot below ``sqrt(eps)`` of
+   its diagonal entry makes ``H`` count as not positive definite
+   (``_nearly_singular``). When a dense ``H`` is not positive definite, its
+   spectrum ``H = Q diag(mu) Q^T`` (``eigh``) gives the damped directions
+   ``d(lam) = -(H + lam I)^{-1} g`` for every damping ``lam`` at once
+   (``_Spectrum``): ``lam`` is the smallest one above ``-mu_min`` whose step
+   is no longer than a radius ``r`` (Moré and Sorensen's choice, solved on
+   the spectrum by ``_damping_for_radius``). An eigenvector of negative
+   curvature orthogonal to ``g``, which no damped direction can reach (a
+   symmetry of ``f`` keeps the iterates in a subspace), is added to ``d``.
+   Otherwise (a ``LinearOperator``, ``damping="levenberg-marquardt"``, or a
+   positive definite ``H`` whose Newton step failed the line search), the
+   Levenberg-Marquardt damping ``lam`` climbs by ``damping_factor`` until
+   ``(H + lam I) d = -g`` can be solved with ``H + lam I`` positive definite:
+   by Cholesky (``_solve_damped``), or matrix-free by conjugate gradients
+   (``_solve_cg``). Every direction must satisfy ``g @ d < 0``.
+3. Search for a sufficient decrease (Armijo), full step first, so that near
+   a minimum with a positive definite Hessian the iterates are exactly
+   Newton's. Along a plain or laddered direction the step ``t d`` is halved
+   (``_backtrack``); along the spectral directions the radius is divided by 4
+   instead, each trial a more damped step turned towards ``-g``
+   (``_spectral_step``). A trial point where ``f`` is not finite (outside its
+   domain) is a failed trial. A damped step accepted in full was shortened
+   by the damping rather than by the quadratic model, so it is doubled while
+   ``f`` keeps decreasing (``_expand``).
+4. Remember the damping and the radius (``_Memory``, ``_remember_damping``,
+   ``_radius_after``): the next ladder starts from the last ``lam``,
+   divided by ``damping_factor`` after a full step; the next radius is twice
+   the last spectral step after a full step, that step's length otherwise.
 """
 
 import warnings
@@ -56,8 +69,12 @@ _MAX_DENSE_SPECTRUM = 64
 # Restarts allowed to Lanczos on a larger one: a few hundred products with H,
 # so that the curvature test costs a handful of Newton iterations, not more.
 _LANCZOS_RESTARTS = 20
-# How many times the damping may be raised within one iteration.
+# How many times the damping may be raised, or the radius cut, per iteration.
 _MAX_DAMPING_RAISES = 60
+# A failed spectral trial divides the radius by this; a full step accepted
+# at the first trial sets the next radius to this times its length. These
+# are the factors of scipy's trust-region methods.
+_RADIUS_CUT, _RADIUS_GROWTH = 4.0, 2.0
 
 _MESSAGES = {
     0: "Optimization terminated successfully.",
@@ -78,13 +95,14 @@ class NewtonOptimizer(BaseEstimator):
 
     The seeds' Newton update ``x <- x - f'(x) / f''(x)``, written for any number
     of variables as the system ``H d = -g``, made reliable by documented stages:
-    a Cholesky solve of the Newton system, Levenberg-Marquardt damping
-    ``(H + lam I) d = -g`` when ``H`` is not positive definite, Armijo
-    backtracking that tries the full Newton step first, and an escape along
-    negative curvature from saddle points and maxima. The Hessian may be a
-    dense array or a :class:`~scipy.sparse.linalg.LinearOperator` (matrix-free,
-    solved by conjugate gradients). The stages are described in the docstring
-    of the module ``skperceptron._newton``.
+    a Cholesky solve of the Newton system; when ``H`` is not positive
+    definite, damped directions ``(H + lam I) d = -g`` whose damping is read
+    from the spectrum of ``H``; Armijo backtracking that tries the full
+    Newton step first; and an escape along negative curvature from saddle
+    points and maxima. The Hessian may be a dense array or a
+    :class:`~scipy.sparse.linalg.LinearOperator` (matrix-free, solved by
+    conjugate gradients). The stages are described in the docstring of the
+    module ``skperceptron._newton``.
 
     The class derives from :class:`~sklearn.base.BaseEstimator` only for
     ``get_params``, ``set_params``, ``clone`` and its repr.
@@ -106,13 +124,16 @@ class NewtonOptimizer(BaseEstimator):
         Maximum number of step halvings, and of step doublings, per line search.
 
     initial_damping : float, default=1e-3
-        First damping tried when the Hessian is not positive definite, relative
-        to the Hessian's scale ``||H g|| / ||g||``.
+        First damping of the damping ladder, relative to the Hessian's scale
+        ``||H g|| / ||g||``. The ladder serves a ``LinearOperator`` Hessian,
+        ``damping="levenberg-marquardt"``, and a positive definite Hessian
+        whose Newton step failed the line search; a dense Hessian that is not
+        positive definite takes its damping from its spectrum instead.
 
     damping_factor : float, default=10.0
-        The damping is multiplied by this factor when the damped matrix is not
-        positive definite or the line search fails, and divided by it after a
-        full step.
+        The damping of the ladder is multiplied by this factor when the damped
+        matrix is not positive definite or the line search fails, and divided
+        by it after a full step.
 
     cg_maxiter : int or None, default=None
         Maximum conjugate-gradient iterations per damped solve when ``hess``
@@ -122,11 +143,12 @@ class NewtonOptimizer(BaseEstimator):
         ``"as-needed"``: the plain Newton system is tried first at every
         iteration, damping only when ``H`` is not positive definite or the
         line search fails (pure Newton steps, quadratic convergence, on convex
-        problems). ``"levenberg-marquardt"``: every step is damped, starting
-        from ``initial_damping`` and adapted (divided by ``damping_factor``
-        after a full step, multiplied after a failure): steps grow from
-        gradient-like to Newton-like as the model earns trust, which keeps
-        non-convex fits (neural networks) near where they start.
+        problems). ``"levenberg-marquardt"``: every step is damped by the
+        ladder, starting from ``initial_damping`` and adapted (divided by
+        ``damping_factor`` after a full step, multiplied after a failure):
+        steps grow from gradient-like to Newton-like as the model earns
+        trust, which keeps non-convex fits (neural networks) near where they
+        start.
 
     verbose : int, default=0
         When positive, print a header and one line per iterate: iteration,
@@ -144,6 +166,19 @@ class NewtonOptimizer(BaseEstimator):
     where the full step is always accepted and no damping is used, and linear
     near a minimizer with a singular Hessian (Powell's singular function).
 
+    Where a dense ``H`` is not positive definite, the direction is the step
+    of Moré and Sorensen's trust-region method, computed on the spectrum of
+    ``H`` (one ``eigh`` per such iteration): the damping is the smallest
+    ``lam > -mu_min`` whose step ``-(H + lam I)^{-1} g`` is no longer than a
+    radius remembered from the previous steps (at first ``||g||^2 / ||H g||``,
+    the length of a gradient step on the Hessian's scale). Instead of
+    halving that step, a failed trial cuts the radius, so that the trials
+    turn from the Newton-like direction towards the gradient. A damping only
+    just above ``-mu_min``, the textbook eigenvalue modification, gives steps
+    far too long along the eigenvector of ``mu_min``; a damping set from the
+    size of ``H`` alone is, on nearly singular problems, many orders of
+    magnitude more than the negative curvature needs.
+
     ``success`` means that the gradient test passed and that the Hessian at the
     end point is positive semi-definite up to a relative tolerance: its
     smallest eigenvalue is at least ``-sqrt(eps) * max|eigenvalue|``, the
@@ -158,7 +193,11 @@ class NewtonOptimizer(BaseEstimator):
     ----------
     J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer,
     2006: sections 3.1 (backtracking), 3.4 (Newton's method with Hessian
-    modification) and 7.1 (inexact Newton steps by conjugate gradients).
+    modification), 4.3 (the trust-region step from the spectrum) and 7.1
+    (inexact Newton steps by conjugate gradients).
+
+    J. J. Moré and D. C. Sorensen, "Computing a trust region step", SIAM
+    Journal on Scientific and Statistical Computing 4(3), 553-572, 1983.
 
     Examples
     --------
@@ -302,7 +341,7 @@ class NewtonOptimizer(BaseEstimator):
             raise ValueError(f"fun(x0) = {f} is not finite; start inside its domain.")
 
         history = _History(self.verbose)
-        remembered_damping = 0.0
+        memory = _Memory()
         curvature = None
         for nit in range(self.max_iter + 1):
             g = problem.grad(x)
@@ -331,12 +370,12 @@ class NewtonOptimizer(BaseEstimator):
                     problem.fun, x, f, g, curvature, self.armijo, self.max_line_search
                 )
             else:
-                step = self._newton_step(problem.fun, x, f, g, H, remembered_damping)
+                step = self._newton_step(problem.fun, x, f, g, H, memory)
             if step is None:
                 status = 2
                 break
-            remembered_damping = _remember_damping(
-                remembered_damping, step, self.damping_factor
+            memory.damping = _remember_damping(
+                memory.damping, step, self.damping_factor
             )
             history.record_step(step)
             x, f = step.x, step.fun
@@ -344,38 +383,94 @@ class NewtonOptimizer(BaseEstimator):
             curvature = _curvature(H) if _all_finite(H) and _is_small(H) else None
         return self._result(problem, history, status, curvature)
 
-    def _newton_step(self, fun, x, f, g, H, remembered_damping):
-        """Stages 2 and 3: a (damped) Newton direction, then a line search along it.
+    def _newton_step(self, fun, x, f, g, H, memory):
+        """Stages 2 and 3: a (damped) Newton direction, then a search along it.
 
-        The plain Newton system is tried first; then the damping climbs from
-        ``max(remembered_damping, initial_damping * scale)`` by
-        ``damping_factor`` until the damped matrix is positive definite, the
-        direction is a descent direction and the line search succeeds. None if
-        no step can change ``x`` any more.
+        The plain Newton system first (``"as-needed"``). Then, for a dense
+        ``H`` that is not positive definite, the spectral directions
+        (:meth:`_spectral_step`); otherwise the damping ladder, from
+        ``max(memory.damping, initial_damping * scale)`` (from
+        ``memory.damping`` alone, when set, with
+        ``"levenberg-marquardt"``) by ``damping_factor``, until the damped
+        matrix is positive definite, the direction is a descent direction and
+        the line search succeeds. None if no step can change ``x`` any more.
         """
-        if self.damping == "levenberg-marquardt":
-            first_damping = remembered_damping or self.initial_damping * _scale(H, g)
+        levenberg_marquardt = self.damping == "levenberg-marquardt"
+        if not levenberg_marquardt:
+            d = _solve_damped(H, g, 0.0, self.cg_maxiter)
+            if d is not None and g @ d < 0:
+                step = self._line_search(fun, x, f, g, d, 0.0, self.max_line_search)
+                if step is not None or np.array_equal(x + d, x):
+                    return step
+            if d is None and not isinstance(H, LinearOperator):
+                return self._spectral_step(fun, x, f, g, H, memory)
+        scale = self.initial_damping * _scale(H, g)
+        if levenberg_marquardt:
+            first_damping = memory.damping or scale
         else:
-            first_damping = max(remembered_damping, self.initial_damping * _scale(H, g))
-        plain_first = self.damping == "as-needed"
-        for damping in _damping_ladder(first_damping, self.damping_factor, plain_first):
+            first_damping = max(memory.damping, scale)
+        # Levenberg–Marquardt judges the full damped step only: a failure
+        # raises the damping instead of shortening the step.
+        trials = 1 if levenberg_marquardt else self.max_line_search
+        for damping in _damping_ladder(first_damping, self.damping_factor, False):
             d = _solve_damped(H, g, damping, self.cg_maxiter)
             if d is None or not g @ d < 0:
                 continue
             if np.array_equal(x + d, x):
                 return None
-            # Levenberg–Marquardt judges the full damped step only: a failure
-            # raises the damping instead of shortening the step.
-            trials = 1 if not plain_first else self.max_line_search
-            found = _backtrack(fun, x, f, d, g @ d, self.armijo, trials)
-            if found is None:
-                continue
-            t, f_new = found
-            if damping > 0 and t == 1:
-                t, f_new = _expand(
-                    fun, x, f, d, g @ d, self.armijo, self.max_line_search, f_new
-                )
-            return _Step(x + t * d, f_new, t, damping)
+            step = self._line_search(fun, x, f, g, d, damping, trials)
+            if step is not None:
+                return step
+        return None
+
+    def _line_search(self, fun, x, f, g, d, damping, trials):
+        """Stage 3 along ``d``: Armijo backtracking; a full damped step doubled."""
+        slope = g @ d
+        found = _backtrack(fun, x, f, d, slope, self.armijo, trials)
+        if found is None:
+            return None
+        t, f_new = found
+        if damping > 0 and t == 1:
+            t, f_new = _expand(
+                fun, x, f, d, slope, self.armijo, self.max_line_search, f_new
+            )
+        return _Step(x + t * d, f_new, t, damping)
+
+    def _spectral_step(self, fun, x, f, g, H, memory):
+        """Stages 2 and 3 for a dense ``H`` that is not positive definite.
+
+        Trial ``k`` is the damped direction whose damping keeps it within the
+        radius ``r / 4**k`` (:class:`_Spectrum`); the first that satisfies
+        the Armijo condition is taken, and doubled (``_expand``) if it was the
+        first trial. The radius ``r`` is ``memory.radius``, at first
+        ``||g||^2 / ||H g||``, and is updated by the step taken. None if no
+        trial decreases ``f`` before the trials stop changing ``x``.
+        """
+        spectrum = _Spectrum(H, g)
+        if memory.radius is None:
+            memory.radius = _norm(g) / _scale(H, g)
+        radius = memory.radius
+        for trial in range(_MAX_DAMPING_RAISES):
+            damping, d = spectrum.direction(radius)
+            d = d.astype(x.dtype)
+            slope = g @ d
+            x_new = x + d
+            if np.array_equal(x_new, x):
+                return None
+            if slope < 0 and np.all(np.isfinite(x_new)):
+                f_new = fun(x_new)
+                if _sufficient_decrease(
+                    f, f_new, 1.0, slope, self.armijo, 0.0, x.dtype
+                ):
+                    t = 1.0
+                    if trial == 0:
+                        t, f_new = _expand(
+                            fun, x, f, d, slope, self.armijo, self.max_line_search,
+                            f_new,
+                        )  # fmt: skip
+                    memory.radius = _radius_after(radius, t * _norm(d), trial)
+                    return _Step(x + t * d, f_new, t, damping)
+            radius = min(radius, _norm(d)) / _RADIUS_CUT
         return None
 
     def _result(self, problem, history, status, curvature):
@@ -413,6 +508,18 @@ class NewtonOptimizer(BaseEstimator):
             positive_definite=None if smallest is None else smallest > 0,
             min_eigenvalue=smallest,
         )
+
+
+class _Memory:
+    """Stage 4: what one iteration leaves to the next.
+
+    ``damping``: where the next damping ladder starts (0 before any).
+    ``radius``: the step length the next spectral direction may take (None
+    before the first).
+    """
+
+    def __init__(self):
+        self.damping, self.radius = 0.0, None
 
 
 class _Problem:
@@ -471,6 +578,15 @@ class _History:
     def record_step(self, step):
         """Record the accepted step that leads to the next iterate."""
         self.steps.append(step)
+
+
+def _norm(v):
+    """Euclidean norm of ``v`` in float64, without overflow or underflow."""
+    v = np.asarray(v, dtype=np.float64)
+    top = np.max(np.abs(v))
+    if not 0 < top < np.inf:
+        return float(top)  # 0, inf or nan
+    return float(top * np.linalg.norm(v / top))
 
 
 def _all_finite(*arrays):
@@ -561,16 +677,106 @@ def _scale(H, g):
     ``H g`` above 1.8e19) nor underflow (gradients below 1e-154) to 0.
     """
     g = np.asarray(g, dtype=np.float64)
-    g = g / np.max(np.abs(g))
+    top = np.max(np.abs(g))
+    if not 0 < top < np.inf:
+        return 1.0
+    g = g / top
     scale = float(np.linalg.norm(H @ g) / np.linalg.norm(g))
     return scale if 0 < scale < np.inf else 1.0
+
+
+class _Spectrum:
+    """The damped directions ``d(lam) = -(H + lam I)^{-1} g`` of a dense ``H``.
+
+    From ``H = Q diag(mu) Q^T``: ``d(lam) = -Q (Q^T g / (mu + lam))``, for any
+    ``lam`` at the cost of two products with ``Q``. The damping is at least
+    ``floor = max(0, -mu_min) + sqrt(eps) max|mu|``, so that ``H + lam I`` is
+    positive definite, and ``d`` is a descent direction, to rounding. Computed
+    in float64.
+    """
+
+    def __init__(self, H, g):
+        self.values, self.vectors = eigh(np.asarray(H, dtype=np.float64))
+        self.gq = self.vectors.T @ np.asarray(g, dtype=np.float64)
+        eps = np.finfo(g.dtype).eps
+        top = float(np.max(np.abs(self.values)))
+        self.floor = max(-self.values[0], 0.0) + np.sqrt(eps) * top
+        # Eigenvectors of negative curvature (beyond the PSD tolerance) on which
+        # g has no component (to rounding): no damped direction moves along
+        # them, however close to -mu_min the damping. A symmetry of f does
+        # this: two interchangeable terms stay equal at every damped step,
+        # in a subspace that may hold no minimum at all.
+        tolerance = np.sqrt(eps)
+        unreached = (self.values < -tolerance * top) & (
+            np.abs(self.gq) <= tolerance * _norm(g)
+        )
+        self.unreached = self.vectors[:, np.flatnonzero(unreached)[:1]]
+
+    def direction(self, radius):
+        """Return ``(lam, d)``: the least damping with ``||d(lam)|| <= radius``.
+
+        The damped direction, plus (if any) the most negative eigenvector
+        that ``g`` does not reach, of the same length (its sign fixed by its
+        largest entry, positive).
+        """
+        damping = _damping_for_radius(self.values, self.gq, radius, self.floor)
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = -(self.vectors @ (self.gq / (self.values + damping)))
+        if self.unreached.size:
+            u = self.unreached[:, 0]
+            u = u if u[np.argmax(np.abs(u))] > 0 else -u
+            d = d + _norm(d) * u
+        return damping, d
+
+
+def _radius_after(radius, length, trial):
+    """Stage 4: the radius after a spectral step of ``length`` at ``trial``."""
+    if trial == 0:
+        return max(radius, _RADIUS_GROWTH * length)
+    return length
+
+
+def _damping_for_radius(values, gq, radius, floor):
+    """Smallest ``lam >= floor`` with ``||gq / (values + lam)|| <= radius``.
+
+    The step length ``||d(lam)||`` decreases with ``lam``; the root of
+    ``1 / ||d(lam)|| = 1 / radius``, a nearly linear function of ``lam``
+    (Moré and Sorensen), is found by Newton's method, safeguarded by
+    bisection, to a relative step length of 1e-3. Norms are scaled, so that
+    neither they nor the derivative overflow.
+    """
+    if not radius > 0:  # cut to nothing (or underflowed): no step at all
+        return np.inf
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        if _norm(gq / (values + floor)) <= radius:
+            return floor
+        low = floor
+        high = min(max(floor, -values[0]) + _norm(gq) / radius, np.finfo(float).max)
+        damping = low
+        for _ in range(100):
+            w = gq / (values + damping)
+            length = _norm(w)
+            if abs(length - radius) <= 1e-3 * radius:
+                break
+            if length > radius:
+                low = damping
+            else:
+                high = damping
+            # d(1 / ||w||) / d lam = sum(u**2 / (values + lam)) / ||w||, u = w / ||w||
+            u = w / length
+            slope = np.sum(u * u / (values + damping)) / length
+            newton = damping - (1 / length - 1 / radius) / slope
+            damping = newton if low < newton < high else (low + high) / 2
+    return float(damping)
 
 
 def _solve_damped(H, g, damping, cg_maxiter):
     """Solve ``(H + damping I) d = -g``; None if that matrix is not positive definite.
 
-    Dense ``H``: Cholesky factorization, whose failure is the test.
-    LinearOperator ``H``: conjugate gradients (:func:`_solve_cg`).
+    Dense ``H``: Cholesky factorization, whose failure is the test; for the
+    plain system (``damping = 0``) a nearly singular ``H`` fails it too
+    (:func:`_nearly_singular`). LinearOperator ``H``: conjugate gradients
+    (:func:`_solve_cg`).
     """
     if isinstance(H, LinearOperator):
         return _solve_cg(H, g, damping, cg_maxiter)
@@ -582,7 +788,23 @@ def _solve_damped(H, g, damping, cg_maxiter):
         factor = cho_factor(damped)
     except LinAlgError:
         return None
+    if damping == 0 and _nearly_singular(factor[0], H):
+        return None
     return cho_solve(factor, -g)
+
+
+def _nearly_singular(cholesky, H):
+    """Tell whether a Cholesky pivot of ``H`` is below ``sqrt(eps) * H[i, i]``.
+
+    Pivot ``i`` is what remains of ``H[i, i]`` once the variables before it
+    are eliminated: a tiny fraction says that variable ``i`` is, to rounding,
+    a combination of the others (collinear features). Cholesky then succeeds
+    or fails by the sign of rounding errors, and the Newton step moves along
+    that combination by rounding error over rounding error. Relative to the
+    diagonal, the test ignores the scaling of the variables.
+    """
+    pivots = np.diag(cholesky) ** 2
+    return bool(np.any(pivots <= np.sqrt(np.finfo(H.dtype).eps) * np.diag(H)))
 
 
 def _solve_cg(H, g, damping, maxiter):
@@ -632,19 +854,29 @@ def _backtrack(fun, x, f, d, slope, armijo, max_trials, curvature=0.0):
     ``t d`` no longer changes ``x``.
     """
     t = 1.0
-    rounding = 8 * np.finfo(x.dtype).eps * abs(f)
     for _ in range(max_trials):
         trial = x + t * d
         if np.array_equal(trial, x):
             return None
         f_trial = fun(trial)
-        sufficient = f + armijo * (t * slope + t * t * curvature / 2)
-        if t == 1.0 and -slope <= rounding:  # a decrease f cannot resolve
-            sufficient = f + rounding
-        if np.isfinite(f_trial) and f_trial <= sufficient:
+        if _sufficient_decrease(f, f_trial, t, slope, armijo, curvature, x.dtype):
             return t, f_trial
         t /= 2
     return None
+
+
+def _sufficient_decrease(f, f_trial, t, slope, armijo, curvature, dtype):
+    """Tell whether the step ``t`` passes the Armijo test, rounding included."""
+    rounding = _ulps(f, dtype)
+    sufficient = f + armijo * (t * slope + t * t * curvature / 2)
+    if t == 1.0 and -slope <= rounding:  # a decrease f cannot resolve
+        sufficient = f + rounding
+    return bool(np.isfinite(f_trial) and f_trial <= sufficient)
+
+
+def _ulps(f, dtype):
+    """Return 8 ulps of ``f`` in ``dtype``: the rounding error of ``f`` allowed."""
+    return 8 * np.finfo(dtype).eps * abs(f)
 
 
 def _expand(fun, x, f, d, slope, armijo, max_doublings, f_full):

@@ -573,3 +573,76 @@ def test_each_step_of_the_seed_table_from_its_rounded_predecessor():
             warnings.simplefilter("ignore", ConvergenceWarning)
             result = optimizer.minimize(seed_fun, x_k, seed_grad, seed_hess)
         assert round(float(result.iterates[1]), 3) == x_next
+
+
+# 10. Damping from the spectrum, and nearly singular Hessians
+
+
+def test_collinear_least_squares_keeps_the_minimum_norm_solution():
+    # x_3 = x_0 + x_1: X^T X is singular, so from 0 the damped steps stay in
+    # its range and reach the minimum-norm least-squares solution. A plain
+    # Cholesky that succeeds by rounding would move along the null space by
+    # rounding error over rounding error; its tiny pivot refuses it.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    X = np.column_stack([X, X[:, 0] + X[:, 1]])
+    y = rng.normal(size=50)
+    H = X.T @ X / 50
+
+    result = NewtonOptimizer().minimize(
+        lambda w: 0.5 * np.mean((X @ w - y) ** 2),
+        np.zeros(4),
+        lambda w: X.T @ (X @ w - y) / 50,
+        lambda w: H,
+    )
+    assert result.success and np.all(result.damping > 0)
+    assert_allclose(result.x, np.linalg.lstsq(X, y, rcond=None)[0], atol=1e-10)
+
+
+def test_nearly_singular_hessian_is_not_solved_plainly():
+    # The same singular matrix, with the rounding that lets Cholesky pass:
+    # H + 1e-14 * I. Its last pivot is 1e-14 of its diagonal entry.
+    from skperceptron._newton import _solve_damped
+
+    A = np.array([[1.0, 1.0, 2.0], [1.0, 2.0, 3.0], [2.0, 3.0, 5.0]])
+    A += 1e-14 * np.eye(3)
+    g = np.array([1.0, 0.0, 1.0])
+    assert np.linalg.eigvalsh(A)[0] > 0
+    assert _solve_damped(A, g, 0.0, None) is None
+    assert _solve_damped(A, g, 1e-3, None) is not None
+    # A badly scaled but well-determined Hessian is solved plainly.
+    D = np.diag([1e-8, 1.0, 1e8])
+    assert_allclose(_solve_damped(D, g, 0.0, None), -g / np.diag(D))
+
+
+@pytest.mark.parametrize("problem", [CLASSIC["beale"], DOUBLE_WELL])
+def test_indefinite_damping_is_the_least_that_keeps_the_step_in_the_radius(problem):
+    # At an indefinite x0 the first damping exceeds -mu_min, and the step it
+    # gives is as long as ||g||^2 / ||H g|| (before doubling).
+    x0 = np.asarray(problem.x0, dtype=float)
+    H, g = problem.hess(x0), problem.grad(x0)
+    mu = np.linalg.eigvalsh(H)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = NewtonOptimizer(max_iter=1).minimize(
+            problem.fun, x0, problem.grad, problem.hess
+        )
+    damping = result.damping[0]
+    assert damping > -mu[0]
+    d = np.linalg.solve(H + damping * np.eye(x0.size), -g)
+    radius = np.linalg.norm(g) ** 2 / np.linalg.norm(H @ g)
+    assert np.linalg.norm(d) == pytest.approx(radius, rel=2e-3)
+    assert_allclose(result.iterates[1] - x0, result.step_sizes[0] * d, rtol=1e-8)
+
+
+def test_levenberg_marquardt_mode_keeps_its_damping_ladder():
+    # damping="levenberg-marquardt" (the networks' setting) damps every step
+    # by the ladder from initial_damping * ||H g|| / ||g||, not the spectrum.
+    x0 = np.array([-1.2, 1.0])
+    H, g = rosen_hess(x0), rosen_der(x0)
+    result = NewtonOptimizer(damping="levenberg-marquardt").minimize(
+        rosen, x0, rosen_der, rosen_hess
+    )
+    assert result.success and np.all(result.damping > 0)
+    first = 1e-3 * np.linalg.norm(H @ g) / np.linalg.norm(g)
+    assert result.damping[0] == pytest.approx(first)
