@@ -7,11 +7,21 @@ Hessian ``H``. :class:`NewtonOptimizer` runs exactly that update whenever it is
 safe, and adds only what makes it reliable on any twice-differentiable function.
 Each iteration has four stages, each one private function below:
 
-1. Evaluate ``g`` and ``H`` at ``x_k``. Stop when ``max|g| <= tol`` and ``H``
-   has no negative curvature (``_curvature``, ``_is_psd``); for a function
-   declared convex, when ``max|g| <= tol``, without evaluating ``H``. At a stationary
-   point that is a saddle or a maximum, step along the eigenvector of the most
-   negative eigenvalue instead (``_negative_curvature_step``).
+1. Evaluate ``g`` and ``H`` at ``x_k`` and test for convergence. The run
+   stops when ``max|g| <= tol``, the Newton decrement ``-g @ d / 2`` is at
+   most ``tol``, and ``H`` has no negative curvature (``_curvature``,
+   ``_is_psd``). The decrement is that of the last step's direction ``d``
+   (``g`` and ``d`` of the previous iterate), as in scikit-learn's
+   newton-cholesky solver. It is that of the Newton direction at ``x_k``
+   (``_current_decrement``) at ``x_0``, and after a full Newton step whose
+   decrease of ``f`` was its decrement to six digits (``_model_exact``: the
+   quadratic model was exact, as for a quadratic ``f``, whose minimum that
+   step reached), so that such a step is not followed by another. For a
+   function declared convex, ``H`` is not evaluated when both tests pass on
+   the last step's decrement. When no step changes ``x`` any more at a
+   stationary point, the decrement there decides. At a stationary point that
+   is a saddle or a maximum, step along the eigenvector of the most negative
+   eigenvalue instead (``_negative_curvature_step``).
 2. Solve for a descent direction (``_newton_step``). The plain Newton system
    ``H d = -g`` is solved by Cholesky first; a pivot below ``sqrt(eps)`` of
    its diagonal entry makes ``H`` count as not positive definite
@@ -84,8 +94,11 @@ _MESSAGES = {
     3: "Stopped by the callback.",
 }
 
-# An accepted step: the new point and objective, the step size t and damping.
-_Step = namedtuple("_Step", ["x", "fun", "step_size", "damping"])
+# An accepted step: the new point and objective, the step size t, the damping,
+# the Newton decrement -g @ d / 2 of its direction d, and whether it was a full
+# plain Newton step whose decrease of f was the decrement, to six digits: the
+# quadratic model was exact along it (a quadratic f).
+_Step = namedtuple("_Step", ["x", "fun", "step_size", "damping", "decrement", "exact"])
 # Smallest eigenvalue of H with its eigenvector, and the largest |eigenvalue|.
 _Curvature = namedtuple("_Curvature", ["smallest", "vector", "largest"])
 
@@ -110,8 +123,17 @@ class NewtonOptimizer(BaseEstimator):
     Parameters
     ----------
     tol : float, default=1e-8
-        Stop when the largest absolute gradient component ``max|g|`` is at most
-        ``tol`` and the Hessian has no negative curvature there.
+        Stop when the largest absolute gradient component ``max|g|`` is at
+        most ``tol``, the Newton decrement ``-g @ d / 2`` of the last Newton
+        direction ``d`` (the decrease of ``f`` the quadratic model predicts
+        along it) is at most ``tol`` too, and the Hessian has no negative
+        curvature there. The decrement is the second test of scikit-learn's
+        ``newton-cholesky`` solver: on a flat objective a small gradient can
+        still leave a large decrease to come, and the decrement, in the units
+        of ``f``, tells. It is that of the last step's direction; at ``x0``,
+        and after a full Newton step that decreased ``f`` by exactly its
+        decrement (a quadratic ``f``: that step reached the minimum), that of
+        the Newton direction at the current point.
 
     max_iter : int, default=100
         Maximum number of iterations.
@@ -179,15 +201,16 @@ class NewtonOptimizer(BaseEstimator):
     size of ``H`` alone is, on nearly singular problems, many orders of
     magnitude more than the negative curvature needs.
 
-    ``success`` means that the gradient test passed and that the Hessian at the
-    end point is positive semi-definite up to a relative tolerance: its
-    smallest eigenvalue is at least ``-sqrt(eps) * max|eigenvalue|``, the
-    second-order necessary condition for a minimum. A stationary point with
-    negative curvature is never reported: the optimizer steps away from it. A
-    stationary point with a singular positive semi-definite Hessian, such as
-    ``x = 0`` for ``f(x) = x**3``, cannot be told from a minimum by second-order
-    information and counts as a success. ``positive_definite`` reports the
-    sufficient condition of a strict local minimum.
+    ``success`` means that the gradient and decrement tests passed and that
+    the Hessian at the end point is positive semi-definite up to a relative
+    tolerance: its smallest eigenvalue is at least ``-sqrt(eps) *
+    max|eigenvalue|``, the second-order necessary condition for a minimum. A
+    stationary point with negative curvature is never reported: the optimizer
+    steps away from it. A stationary point with a singular positive
+    semi-definite Hessian, such as ``x = 0`` for ``f(x) = x**3``, cannot be
+    told from a minimum by second-order information and counts as a success.
+    ``positive_definite`` reports the sufficient condition of a strict local
+    minimum.
 
     References
     ----------
@@ -286,8 +309,10 @@ class NewtonOptimizer(BaseEstimator):
         convex : bool, default=False
             Whether ``fun`` is known to be convex. Every stationary point of a
             convex function is a minimum, so the run then stops as soon as
-            the gradient test passes, without evaluating the Hessian there
-            (one Hessian fewer per run); ``positive_definite`` and
+            the gradient and decrement tests pass, without evaluating the
+            Hessian there (one Hessian fewer per run, except when the
+            decrement is computed at that point: at ``x0``, and after a full
+            Newton step on a quadratic); ``positive_definite`` and
             ``min_eigenvalue`` are then None.
 
         Returns
@@ -299,8 +324,9 @@ class NewtonOptimizer(BaseEstimator):
               gradient there (scalars when ``x0`` is a scalar).
             - ``nit``: number of iterations; ``nfev``, ``njev``, ``nhev``:
               number of evaluations of ``fun``, ``grad`` and ``hess``.
-            - ``success``: the gradient test passed and the Hessian at ``x``
-              is positive semi-definite (see Notes of the class).
+            - ``success``: the gradient and decrement tests passed and the
+              Hessian at ``x`` is positive semi-definite (see Notes of the
+              class).
             - ``status``: 0 converged; 1 ``max_iter`` reached; 2 no further
               progress possible (the line search failed for every damping, or
               the gradient or Hessian is not finite); 3 stopped by
@@ -309,9 +335,10 @@ class NewtonOptimizer(BaseEstimator):
               ``x0``, else (nit + 1, n).
             - ``fun_history``, ``grad_norm_history``: the objective and
               ``max|g|`` at each iterate, shape (nit + 1,).
-            - ``damping``, ``step_sizes``: the damping ``lam`` (0.0 for the
-              plain Newton system and for a step along negative curvature) and
-              the line-search step ``t`` of each iteration, shape (nit,).
+            - ``damping``, ``step_sizes``, ``decrements``: the damping ``lam``
+              (0.0 for the plain Newton system and for a step along negative
+              curvature), the step ``t`` and the Newton decrement ``-g @ d /
+              2`` of each iteration's direction, shape (nit,).
             - ``history``: the rows of the verbose table, one per iterate, as
               a dict of arrays of shape (nit + 1,): ``"iter"``,
               ``"objective"``, ``"grad_norm"`` (``max|g|``), ``"step"`` and
@@ -342,12 +369,14 @@ class NewtonOptimizer(BaseEstimator):
 
         history = _History(self.verbose)
         memory = _Memory()
-        curvature = None
+        curvature = H = last = None
         for nit in range(self.max_iter + 1):
             g = problem.grad(x)
             history.record_point(x, f, g)
-            stationary = np.max(np.abs(g)) <= self.tol
-            H = None if convex and stationary else problem.hess(x)
+            stationary = _max_abs(g) <= self.tol
+            decrement = np.inf if last is None else last.decrement
+            small = decrement <= self.tol
+            H = None if convex and stationary and small else problem.hess(x)
             if nit > 0 and _stopped_by(callback, problem.unflatten(x), f, nit):
                 status = 3
                 break
@@ -357,31 +386,58 @@ class NewtonOptimizer(BaseEstimator):
             if not _all_finite(g, H):
                 status = 2
                 break
-            if stationary:
-                curvature = _curvature(H)
-                if curvature is None or _is_psd(curvature, dtype):
-                    status = 0
-                    break
+            if stationary and not small and (last is None or last.exact):
+                decrement = self._current_decrement(H, g)
+            curvature = _curvature(H) if stationary and not convex else None
+            psd = curvature is None or _is_psd(curvature, problem.dtype)
+            if stationary and decrement <= self.tol and psd:
+                status = 0
+                break
             if nit == self.max_iter:
                 status = 1
                 break
-            if stationary:  # a saddle point or a maximum
+            if stationary and not psd:  # a saddle point or a maximum
                 step = _negative_curvature_step(
                     problem.fun, x, f, g, curvature, self.armijo, self.max_line_search
                 )
             else:
                 step = self._newton_step(problem.fun, x, f, g, H, memory)
             if step is None:
-                status = 2
+                # Stationary, and no step changes x or decreases f: converged
+                # if the decrease still predicted here is below tol, or below
+                # what f can resolve (with tol = 0, say, at g = 0).
+                if stationary and psd:
+                    decrement = self._current_decrement(H, g)
+                resolved = max(self.tol, _ulps(f, problem.dtype))
+                converged = stationary and psd and decrement <= resolved
+                status = 0 if converged else 2
                 break
             memory.damping = _remember_damping(
                 memory.damping, step, self.damping_factor
             )
             history.record_step(step)
+            last = step
             x, f = step.x, step.fun
-        if status != 0 and H is not None:
+        if status != 0 and H is not None and curvature is None:
             curvature = _curvature(H) if _all_finite(H) and _is_small(H) else None
         return self._result(problem, history, status, curvature)
+
+    def _current_decrement(self, H, g):
+        """Return the Newton decrement ``-g @ d / 2`` at the current iterate.
+
+        ``d`` solves the first solvable system of the damping ladder, the
+        plain one first; 0 where ``g = 0``.
+        """
+        if not np.any(g):
+            return 0.0
+        ladder = _damping_ladder(
+            self.initial_damping * _scale(H, g), self.damping_factor, True
+        )
+        for damping in ladder:
+            d = _solve_damped(H, g, damping, self.cg_maxiter)
+            if d is not None:
+                return _decrement(g, d)
+        return np.inf
 
     def _newton_step(self, fun, x, f, g, H, memory):
         """Stages 2 and 3: a (damped) Newton direction, then a search along it.
@@ -434,7 +490,9 @@ class NewtonOptimizer(BaseEstimator):
             t, f_new = _expand(
                 fun, x, f, d, slope, self.armijo, self.max_line_search, f_new
             )
-        return _Step(x + t * d, f_new, t, damping)
+        decrement = _decrement(g, d)
+        exact = damping == 0 and t == 1 and _model_exact(f, f_new, decrement, x.dtype)
+        return _Step(x + t * d, f_new, t, damping, decrement, exact)
 
     def _spectral_step(self, fun, x, f, g, H, memory):
         """Stages 2 and 3 for a dense ``H`` that is not positive definite.
@@ -469,7 +527,7 @@ class NewtonOptimizer(BaseEstimator):
                             f_new,
                         )  # fmt: skip
                     memory.radius = _radius_after(radius, t * _norm(d), trial)
-                    return _Step(x + t * d, f_new, t, damping)
+                    return _Step(x + t * d, f_new, t, damping, _decrement(g, d), False)
             radius = min(radius, _norm(d)) / _RADIUS_CUT
         return None
 
@@ -504,6 +562,7 @@ class NewtonOptimizer(BaseEstimator):
             grad_norm_history=np.array(history.grad_norms),
             damping=np.array([step.damping for step in steps], dtype=float),
             step_sizes=np.array([step.step_size for step in steps], dtype=float),
+            decrements=np.array([step.decrement for step in steps], dtype=float),
             history=history.table.history(),
             positive_definite=None if smallest is None else smallest > 0,
             min_eigenvalue=smallest,
@@ -589,6 +648,22 @@ def _norm(v):
     return float(top * np.linalg.norm(v / top))
 
 
+def _max_abs(g):
+    """Return ``max|g|`` as a float (nan if ``g`` holds nan)."""
+    return float(np.max(np.abs(g)))
+
+
+def _decrement(g, d):
+    """Newton decrement ``-g @ d / 2`` of the direction ``d``, in float64."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(-np.dot(g.astype(np.float64), d.astype(np.float64)) / 2)
+
+
+def _model_exact(f, f_new, decrement, dtype):
+    """Tell whether ``f - f_new`` is ``decrement`` to 1e-6, rounding of ``f`` aside."""
+    return bool(abs((f - f_new) - decrement) <= 1e-6 * decrement + 2 * _ulps(f, dtype))
+
+
 def _all_finite(*arrays):
     """Tell whether no dense array among ``arrays`` holds nan or inf."""
     return all(
@@ -654,7 +729,7 @@ def _negative_curvature_step(fun, x, f, g, curvature, armijo, max_trials):
     if found is None:
         return None
     t, f_new = found
-    return _Step(x + t * v, f_new, t, 0.0)
+    return _Step(x + t * v, f_new, t, 0.0, _decrement(g, v), False)
 
 
 # Stage 2: the (damped) Newton direction.

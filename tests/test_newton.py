@@ -646,3 +646,95 @@ def test_levenberg_marquardt_mode_keeps_its_damping_ladder():
     assert result.success and np.all(result.damping > 0)
     first = 1e-3 * np.linalg.norm(H @ g) / np.linalg.norm(g)
     assert result.damping[0] == pytest.approx(first)
+
+
+# 11. The Newton decrement
+
+
+def flat_quadratic(scale, center):
+    """``scale * ||x - center||**2``: a small gradient far from the minimum."""
+    return (
+        lambda x: scale * np.sum((x - center) ** 2),
+        lambda x: 2 * scale * (x - center),
+        lambda x: 2 * scale * np.eye(np.size(x)),
+    )
+
+
+@pytest.mark.parametrize("convex", [False, True])
+def test_small_gradient_with_a_large_decrement_takes_the_step(convex):
+    # max|g| = 2e-5 <= tol = 1e-4 at x0, but f(x0) - f* = 1e-2 = the
+    # decrement at x0: the gradient test alone would stop at x0.
+    fun, grad, hess = flat_quadratic(1e-8, 1000.0)
+    x0 = np.zeros(1)
+    assert np.max(np.abs(grad(x0))) <= 1e-4
+
+    result = NewtonOptimizer(tol=1e-4).minimize(fun, x0, grad, hess, convex=convex)
+
+    assert result.success and result.nit == 1
+    assert result.decrements[0] == pytest.approx(fun(x0))
+    assert_allclose(result.x, [1000.0])
+    # One Newton step solves a quadratic: its decrease is its decrement, so
+    # the decrement at x_1 (from its Hessian) decides, and says stop.
+    assert result.nhev == 2
+
+
+def test_the_lagged_decrement_takes_one_more_step_like_newton_cholesky():
+    # Logistic regression on standardized wine data at tol=1e-4: the gradient
+    # test passes at iteration 8 where the objective is 1.5e-2 above its
+    # minimum (relative); the decrement of the step that led there (2.4e-4)
+    # does not, and one more step ends at newton-cholesky's 1.2e-3.
+    from sklearn.datasets import load_wine
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+    from sklearn.preprocessing import StandardScaler
+
+    from skperceptron import SigmoidPerceptronClassifier
+
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    alpha, C = 1e-4, 1 / (1e-4 * len(X))
+
+    def objective(coef, intercept):
+        return log_loss(y, _softmax(X @ coef.T + intercept)) + alpha / 2 * np.sum(
+            coef**2
+        )
+
+    exact = LogisticRegression(C=C, solver="newton-cholesky", tol=1e-14)
+    best = objective(*_fitted(exact.fit(X, y)))
+    theirs = LogisticRegression(C=C, solver="newton-cholesky", tol=1e-4).fit(X, y)
+    ours = SigmoidPerceptronClassifier(solver="newton", alpha=alpha, tol=1e-4)
+    ours.fit(X, y)
+
+    assert objective(*_fitted(ours)) == pytest.approx(ours.loss_curve_[-1])
+    gap = (ours.loss_curve_[-1] - best) / best
+    assert gap <= 1.01 * (objective(*_fitted(theirs)) - best) / best
+    assert gap < 2e-3 and ours.n_iter_ <= theirs.n_iter_[0]
+    # Where the gradient test alone would have stopped:
+    assert ours.history_["grad_norm"][-2] <= 1e-4
+    assert (ours.loss_curve_[-2] - best) / best > 1e-2
+
+
+def _softmax(z):
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def _fitted(estimator):
+    return estimator.coef_, estimator.intercept_
+
+
+def test_start_at_the_minimum_of_a_convex_function_needs_its_hessian():
+    # At x0 the decrement needs H at x0, even for a convex function.
+    result = NewtonOptimizer().minimize(
+        seed_fun, SEED_MINIMIZER, seed_grad, seed_hess, convex=True
+    )
+    assert result.success and result.nit == 0 and result.nhev == 1
+
+
+def test_exact_stationary_point_with_tol_zero_converges():
+    # float32 Rosenbrock with tol=0 reaches g = 0 exactly; the last step's
+    # decrement (7e-12) is not 0, but no step can change x any more.
+    x0 = np.array([-1.2, 1.0], dtype=np.float32)
+    result = NewtonOptimizer(tol=0.0).minimize(rosen, x0, rosen_der, rosen_hess)
+    assert result.success and np.max(np.abs(result.jac)) == 0
+    assert_allclose(result.x, [1.0, 1.0])
