@@ -72,6 +72,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Integral, Interval, Real, StrOptions
 
 from . import _progress as progress
+from ._warnings import warn
 
 # A LinearOperator Hessian of at most this size is materialized (n products
 # with H) to read its spectrum exactly; larger ones go through Lanczos (eigsh).
@@ -201,6 +202,10 @@ class NewtonOptimizer(BaseEstimator):
     size of ``H`` alone is, on nearly singular problems, many orders of
     magnitude more than the negative curvature needs.
 
+    A dense Hessian is used through its symmetric part ``(H + H^T) / 2``,
+    which has the same quadratic form; one that is not symmetric to
+    ``sqrt(eps)`` relative to its largest entry is warned about.
+
     ``success`` means that the gradient and decrement tests passed and that
     the Hessian at the end point is positive semi-definite up to a relative
     tolerance: its smallest eigenvalue is at least ``-sqrt(eps) *
@@ -283,22 +288,27 @@ class NewtonOptimizer(BaseEstimator):
         Parameters
         ----------
         fun : callable
-            ``fun(x) -> float``, the objective. It may return ``nan`` or
-            ``inf`` outside its domain; such points are never accepted.
+            ``fun(x) -> float``, the objective (an array holding a single
+            value is accepted too). It may return ``nan`` or ``inf`` outside
+            its domain; such points are never accepted.
 
-        x0 : float or array-like of shape (n,)
-            Starting point. float32 input is kept (and computed in) float32;
-            anything else is computed in float64.
+        x0 : float or array-like
+            Starting point, finite and not empty. ``x`` is passed to the
+            callables, and returned, in the shape of ``x0``; internally it
+            is flattened (in C order) to ``n`` variables. float32 input is
+            kept (and computed in) float32; anything else is computed in
+            float64.
 
         grad : callable
             ``grad(x)``, the gradient: a scalar when ``x0`` is a scalar, else
-            an array of shape (n,).
+            an array of the shape of ``x0`` (or of shape (n,)).
 
         hess : callable
             ``hess(x)``, the Hessian: a scalar when ``x0`` is a scalar, else an
-            array of shape (n, n) or a
-            :class:`~scipy.sparse.linalg.LinearOperator` (or sparse matrix),
-            for which the damped Newton system is solved by conjugate gradients.
+            array of shape (n, n) (or the shape of ``x0`` twice) or a
+            :class:`~scipy.sparse.linalg.LinearOperator` (or sparse matrix)
+            of shape (n, n), for which the damped Newton system is solved by
+            conjugate gradients.
 
         callback : callable, default=None
             ``callback(intermediate_result)`` is called at each new iterate
@@ -321,7 +331,7 @@ class NewtonOptimizer(BaseEstimator):
             With the fields:
 
             - ``x``, ``fun``, ``jac``: the end point, the objective and the
-              gradient there (scalars when ``x0`` is a scalar).
+              gradient there (``x`` and ``jac`` in the shape of ``x0``).
             - ``nit``: number of iterations; ``nfev``, ``njev``, ``nhev``:
               number of evaluations of ``fun``, ``grad`` and ``hess``.
             - ``success``: the gradient and decrement tests passed and the
@@ -331,8 +341,8 @@ class NewtonOptimizer(BaseEstimator):
               progress possible (the line search failed for every damping, or
               the gradient or Hessian is not finite); 3 stopped by
               ``callback``. ``message`` says the same in words.
-            - ``iterates``: ``x_0, ..., x_nit``, shape (nit + 1,) for a scalar
-              ``x0``, else (nit + 1, n).
+            - ``iterates``: ``x_0, ..., x_nit``, shape ``(nit + 1,) +
+              x0.shape``.
             - ``fun_history``, ``grad_norm_history``: the objective and
               ``max|g|`` at each iterate, shape (nit + 1,).
             - ``damping``, ``step_sizes``, ``decrements``: the damping ``lam``
@@ -353,16 +363,27 @@ class NewtonOptimizer(BaseEstimator):
               it at a stationary point (not evaluated).
             - ``min_eigenvalue``: that smallest eigenvalue, or None.
 
+        Raises
+        ------
+        ValueError
+            When ``x0`` is empty or not finite, ``fun(x0)`` is not finite, or
+            a callable returns an array of the wrong shape.
+
+        TypeError
+            When ``x0`` is not real, or a callable returns None or something
+            that is not a real number or array.
+
         Warns
         -----
         ConvergenceWarning
             When the run ends with status 1 or 2.
+
+        UserWarning
+            When ``hess`` returns a dense matrix that is not symmetric.
         """
         self._validate_params()
-        scalar = np.ndim(x0) == 0
-        dtype = np.float32 if np.asarray(x0).dtype == np.float32 else np.float64
-        problem = _Problem(fun, grad, hess, scalar=scalar, dtype=dtype)
-        x = np.array(x0, dtype=dtype).reshape(-1)
+        problem = _Problem(fun, grad, hess, x0)
+        x = problem.start
         f = problem.fun(x)
         if not np.isfinite(f):
             raise ValueError(f"fun(x0) = {f} is not finite; start inside its domain.")
@@ -557,7 +578,7 @@ class NewtonOptimizer(BaseEstimator):
             success=status == 0,
             status=status,
             message=message,
-            iterates=iterates[:, 0] if problem.scalar else iterates,
+            iterates=iterates.reshape((len(iterates), *problem.shape)),
             fun_history=np.array(history.fun),
             grad_norm_history=np.array(history.grad_norms),
             damping=np.array([step.damping for step in steps], dtype=float),
@@ -582,37 +603,141 @@ class _Memory:
 
 
 class _Problem:
-    """The caller's callables on flat 1-D arrays of one dtype, counting calls."""
+    """The caller's callables on flat 1-D arrays of one dtype, counting calls.
 
-    def __init__(self, fun, grad, hess, *, scalar, dtype):
+    Checks ``x0`` and what each callable returns, and passes ``x`` to them in
+    the shape of ``x0``.
+    """
+
+    def __init__(self, fun, grad, hess, x0):
         self._fun, self._grad, self._hess = fun, grad, hess
-        self.scalar, self.dtype = scalar, dtype
+        self.start, self.shape, self.dtype = _check_x0(x0)
+        self.scalar = self.shape == ()
+        self.n = self.start.size
         self.nfev = self.njev = self.nhev = 0
+        self._warned_asymmetry = False
 
     def unflatten(self, x):
         """Return ``x`` in the caller's shape: a scalar if ``x0`` was one."""
-        return x[0] if self.scalar else x.copy()
+        return x[0] if self.scalar else x.reshape(self.shape).copy()
 
     def fun(self, x):
         """Objective at ``x``; numpy's warnings outside its domain are silenced."""
         self.nfev += 1
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            return float(self._fun(self.unflatten(x)))
+            value = self._fun(self.unflatten(x))
+        return _check_scalar(value)
 
     def grad(self, x):
         """Gradient at ``x``, shape (n,)."""
         self.njev += 1
-        return np.asarray(self._grad(self.unflatten(x)), dtype=self.dtype).reshape(-1)
+        g = _check_array(self._grad(self.unflatten(x)), "grad", self._grad_shapes())
+        return g.astype(self.dtype, copy=False).reshape(-1)
 
     def hess(self, x):
         """Hessian at ``x``: an array of shape (n, n), or a LinearOperator."""
         self.nhev += 1
         H = self._hess(self.unflatten(x))
-        if issparse(H):
-            return aslinearoperator(H)
-        if isinstance(H, LinearOperator):
+        n = self.n
+        if issparse(H) or isinstance(H, LinearOperator):
+            if H.shape != (n, n):
+                raise ValueError(
+                    f"hess(x) must return a matrix or LinearOperator of shape "
+                    f"({n}, {n}) for x0 of {n} variables, got shape {H.shape}."
+                )
+            return aslinearoperator(H) if issparse(H) else H
+        H = _check_array(H, "hess", self._hess_shapes())
+        H = H.astype(self.dtype, copy=False).reshape(n, n)
+        return self._symmetric(H)
+
+    def _grad_shapes(self):
+        shapes = [self.shape, (self.n,)] + ([(), (1,)] if self.n == 1 else [])
+        return list(dict.fromkeys(shapes))
+
+    def _hess_shapes(self):
+        shapes = [(self.n, self.n), self.shape + self.shape]
+        return list(dict.fromkeys(shapes + ([(), (1,)] if self.n == 1 else [])))
+
+    def _symmetric(self, H):
+        """``(H + H^T) / 2``; a UserWarning once if ``H`` is far from symmetric."""
+        if np.array_equal(H, H.T):
             return H
-        return np.asarray(H, dtype=self.dtype).reshape(x.size, x.size)
+        with np.errstate(invalid="ignore", over="ignore"):
+            asymmetry = float(np.max(np.abs(H - H.T)))
+            size = float(np.max(np.abs(H)))
+        tolerance = np.sqrt(np.finfo(self.dtype).eps) * size
+        if asymmetry > tolerance and not self._warned_asymmetry:
+            self._warned_asymmetry = True
+            warn(
+                "NewtonOptimizer: hess(x) returned a matrix that is not "
+                f"symmetric: max|H - H.T| = {asymmetry:.3g}, "
+                f"{asymmetry / size:.3g} of max|H|. A Hessian is symmetric; "
+                "check hess against the gradient (finite differences of grad), "
+                "e.g. a transposed block or a missing term. Its symmetric part "
+                "(H + H.T) / 2 is used.",
+                UserWarning,
+            )
+        return (H + H.T) / 2
+
+
+def _check_x0(x0):
+    """Return ``x0`` flattened in its working dtype, its shape, and that dtype."""
+    array = np.asarray(x0)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"x0 must be a real number or an array of real numbers, got {array.dtype}."
+        )
+    if array.size == 0:
+        raise ValueError(f"x0 is empty (shape {array.shape}); give a starting point.")
+    dtype = np.float32 if array.dtype == np.float32 else np.float64
+    x = np.array(array, dtype=dtype).reshape(-1)
+    if not np.all(np.isfinite(x)):
+        bad = np.flatnonzero(~np.isfinite(x))
+        raise ValueError(
+            f"x0 must be finite; it holds {x[bad[0]]} at flat index {bad[0]} "
+            f"({bad.size} non-finite value(s) in all)."
+        )
+    return x, array.shape, dtype
+
+
+def _check_scalar(value):
+    """Return ``fun``'s value as a float, or say what is wrong with it."""
+    if value is None:
+        raise TypeError("fun(x) returned None; it must return the objective, a float.")
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"fun(x) must return a real number (a float), got {type(value).__name__}."
+        )
+    if array.size != 1:
+        raise ValueError(
+            f"fun(x) must return a scalar (a float), got an array of shape "
+            f"{array.shape}."
+        )
+    return float(array.reshape(()))
+
+
+def _check_array(value, name, shapes):
+    """Return ``value`` as a real array of one of ``shapes``, or say what is wrong."""
+    expected = " or ".join(str(shape) for shape in shapes)
+    what = "the gradient" if name == "grad" else "the Hessian"
+    if value is None:
+        raise TypeError(
+            f"{name}(x) returned None; it must return {what}, an array of shape "
+            f"{expected}."
+        )
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name}(x) must return {what} as an array of real numbers of shape "
+            f"{expected}, got {type(value).__name__} of dtype {array.dtype}."
+        )
+    if array.shape not in shapes:
+        raise ValueError(
+            f"{name}(x) must return {what} as an array of shape {expected}, got "
+            f"shape {array.shape}."
+        )
+    return array
 
 
 class _History:

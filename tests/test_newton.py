@@ -738,3 +738,124 @@ def test_exact_stationary_point_with_tol_zero_converges():
     result = NewtonOptimizer(tol=0.0).minimize(rosen, x0, rosen_der, rosen_hess)
     assert result.success and np.max(np.abs(result.jac)) == 0
     assert_allclose(result.x, [1.0, 1.0])
+
+
+# 12. What the callables return
+
+
+def test_non_finite_or_empty_x0_is_refused():
+    for x0, match in [
+        ([1.0, np.nan], "x0 must be finite.*flat index 1"),
+        ([np.inf], "x0 must be finite"),
+        ([], "x0 is empty"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            NewtonOptimizer().minimize(rosen, x0, rosen_der, rosen_hess)
+    with pytest.raises(TypeError, match="x0 must be a real number"):
+        NewtonOptimizer().minimize(rosen, [1 + 1j, 0], rosen_der, rosen_hess)
+
+
+@pytest.mark.parametrize(
+    ("fun", "error", "match"),
+    [
+        (lambda x: None, TypeError, r"fun\(x\) returned None"),
+        (lambda x: x, ValueError, r"fun\(x\) must return a scalar.*shape \(2,\)"),
+        (lambda x: "f", TypeError, r"fun\(x\) must return a real number"),
+    ],
+    ids=["none", "array", "string"],
+)
+def test_fun_returning_no_scalar_is_refused(fun, error, match):
+    with pytest.raises(error, match=match):
+        NewtonOptimizer().minimize(fun, [-1.2, 1.0], rosen_der, rosen_hess)
+
+
+@pytest.mark.parametrize(
+    ("grad", "error", "match"),
+    [
+        (lambda x: None, TypeError, r"grad\(x\) returned None.*shape \(2,\)"),
+        (lambda x: np.ones(3), ValueError, r"grad\(x\) must .*shape \(2,\).*\(3,\)"),
+        (lambda x: np.ones((2, 2)), ValueError, r"got shape \(2, 2\)"),
+    ],
+    ids=["none", "length", "matrix"],
+)
+def test_grad_of_the_wrong_shape_is_refused(grad, error, match):
+    with pytest.raises(error, match=match):
+        NewtonOptimizer().minimize(rosen, [-1.2, 1.0], grad, rosen_hess)
+
+
+@pytest.mark.parametrize(
+    ("hess", "error", "match"),
+    [
+        (lambda x: None, TypeError, r"hess\(x\) returned None"),
+        (lambda x: np.eye(3), ValueError, r"hess\(x\) must .*\(2, 2\).*\(3, 3\)"),
+        (lambda x: np.ones(2), ValueError, r"got shape \(2,\)"),
+        (lambda x: csr_array(np.eye(3)), ValueError, r"shape \(2, 2\).*\(3, 3\)"),
+        (lambda x: aslinearoperator(np.eye(3)), ValueError, r"LinearOperator"),
+    ],
+    ids=["none", "dense", "vector", "sparse", "operator"],
+)
+def test_hess_of_the_wrong_shape_is_refused(hess, error, match):
+    with pytest.raises(error, match=match):
+        NewtonOptimizer().minimize(rosen, [-1.2, 1.0], rosen_der, hess)
+
+
+def test_asymmetric_hessian_warns_and_its_symmetric_part_is_used():
+    # An antisymmetric term changes no quadratic form: H + K has the
+    # symmetric part H. A Cholesky of the upper triangle alone would solve
+    # with the wrong matrix.
+    K = np.array([[0.0, 300.0], [-300.0, 0.0]])
+
+    def hess(x):
+        return rosen_hess(x) + K
+
+    with pytest.warns(UserWarning, match="not symmetric") as record:
+        result = NewtonOptimizer().minimize(rosen, [-1.2, 1.0], rosen_der, hess)
+    assert len(record) == 1  # once per run
+    assert record[0].filename == __file__
+    reference = NewtonOptimizer().minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
+    assert result.success
+    assert_allclose(result.iterates, reference.iterates, rtol=1e-9)
+
+
+def test_symmetric_hessian_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        NewtonOptimizer().minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
+
+
+@pytest.mark.parametrize("shape", [(2, 1), (1, 2)])
+def test_x_is_returned_and_passed_in_the_shape_of_x0(shape):
+    seen = []
+
+    def fun(x):
+        seen.append(x.shape)
+        return rosen(x.ravel())
+
+    x0 = np.reshape([-1.2, 1.0], shape)
+    result = NewtonOptimizer().minimize(
+        fun,
+        x0,
+        lambda x: rosen_der(x.ravel()).reshape(shape),
+        lambda x: rosen_hess(x.ravel()),
+    )
+    assert result.success
+    assert result.x.shape == result.jac.shape == shape
+    assert result.iterates.shape == (result.nit + 1, *shape)
+    assert set(seen) == {shape}
+    assert_allclose(result.x.ravel(), [1.0, 1.0], atol=1e-8)
+
+
+def test_matrix_x0_with_a_matrix_of_second_derivatives():
+    # x0 of shape (2, 2); the Hessian as (n, n) or as x0.shape twice.
+    A = np.diag([1.0, 2.0, 3.0, 4.0])
+
+    def fun(X):
+        return 0.5 * X.ravel() @ A @ X.ravel() - X.sum()
+
+    def grad(X):
+        return (A @ X.ravel() - 1).reshape(2, 2)
+
+    for hess in (lambda X: A, lambda X: A.reshape(2, 2, 2, 2)):
+        result = NewtonOptimizer().minimize(fun, np.zeros((2, 2)), grad, hess)
+        assert result.x.shape == (2, 2) and result.nit == 1
+        assert_allclose(result.x.ravel(), 1 / np.diag(A))
