@@ -54,7 +54,6 @@ Each iteration has four stages, each one private function below:
    the last spectral step after a full step, that step's length otherwise.
 """
 
-import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -86,14 +85,6 @@ _MAX_DAMPING_RAISES = 60
 # at the first trial sets the next radius to this times its length. These
 # are the factors of scipy's trust-region methods.
 _RADIUS_CUT, _RADIUS_GROWTH = 4.0, 2.0
-
-_MESSAGES = {
-    0: "Optimization terminated successfully.",
-    1: "Maximum number of iterations reached before the gradient test passed.",
-    2: "No further progress possible: the line search failed for every damping, "
-    "or the gradient or Hessian is not finite.",
-    3: "Stopped by the callback.",
-}
 
 # An accepted step: the new point and objective, the step size t, the damping,
 # the Newton decrement -g @ d / 2 of its direction d, and whether it was a full
@@ -338,9 +329,9 @@ class NewtonOptimizer(BaseEstimator):
               Hessian at ``x`` is positive semi-definite (see Notes of the
               class).
             - ``status``: 0 converged; 1 ``max_iter`` reached; 2 no further
-              progress possible (the line search failed for every damping, or
-              the gradient or Hessian is not finite); 3 stopped by
-              ``callback``. ``message`` says the same in words.
+              progress possible (no step decreased ``f``, or the gradient or
+              Hessian is not finite); 3 stopped by ``callback``. ``message``
+              says which, what was measured and what to do.
             - ``iterates``: ``x_0, ..., x_nit``, shape ``(nit + 1,) +
               x0.shape``.
             - ``fun_history``, ``grad_norm_history``: the objective and
@@ -360,7 +351,7 @@ class NewtonOptimizer(BaseEstimator):
               larger than 64). None if Lanczos did not converge, and for such
               a LinearOperator when the run did not converge (its spectrum
               would cost more than the run), and when ``convex=True`` ended
-              it at a stationary point (not evaluated).
+              it at a stationary point.
             - ``min_eigenvalue``: that smallest eigenvalue, or None.
 
         Raises
@@ -376,7 +367,7 @@ class NewtonOptimizer(BaseEstimator):
         Warns
         -----
         ConvergenceWarning
-            When the run ends with status 1 or 2.
+            When the run ends with status 1 or 2, with the result's message.
 
         UserWarning
             When ``hess`` returns a dense matrix that is not symmetric.
@@ -441,7 +432,7 @@ class NewtonOptimizer(BaseEstimator):
             x, f = step.x, step.fun
         if status != 0 and H is not None and curvature is None:
             curvature = _curvature(H) if _all_finite(H) and _is_small(H) else None
-        return self._result(problem, history, status, curvature)
+        return self._result(problem, history, status, curvature, H, decrement)
 
     def _current_decrement(self, H, g):
         """Return the Newton decrement ``-g @ d / 2`` at the current iterate.
@@ -552,19 +543,24 @@ class NewtonOptimizer(BaseEstimator):
             radius = min(radius, _norm(d)) / _RADIUS_CUT
         return None
 
-    def _result(self, problem, history, status, curvature):
+    def _result(self, problem, history, status, curvature, H, decrement):
         """Assemble the OptimizeResult; warn when the run did not converge."""
-        message = _MESSAGES[status]
+        grad_norm = history.grad_norms[-1]
+        message = _message(
+            status,
+            nit=len(history.steps),
+            grad_norm=grad_norm,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            decrement=decrement,
+            curvature=curvature,
+            psd=curvature is None or _is_psd(curvature, problem.dtype),
+            gradient_finite=bool(np.all(np.isfinite(history.last_grad))),
+            hessian_finite=H is None or _all_finite(H),
+            dtype=problem.dtype,
+        )
         if status in (1, 2):
-            message += (
-                f" max|grad| = {history.grad_norms[-1]:.3g} after "
-                f"{len(history.steps)} iterations, tol={self.tol}, "
-                f"max_iter={self.max_iter}. Increase max_iter, or tol if the "
-                "gradient cannot get smaller in this floating-point precision."
-            )
-            warnings.warn(
-                f"NewtonOptimizer: {message}", ConvergenceWarning, stacklevel=3
-            )
+            warn(f"NewtonOptimizer: {message}", ConvergenceWarning)
         iterates, steps = np.array(history.iterates), history.steps
         smallest = None if curvature is None else float(curvature.smallest)
         return OptimizeResult(
@@ -752,7 +748,7 @@ class _History:
         """Record the next iterate with its objective and gradient."""
         self.iterates.append(x.copy())
         self.fun.append(f)
-        self.grad_norms.append(float(np.max(np.abs(g))))
+        self.grad_norms.append(_max_abs(g))
         self.last_grad = g
         step = damping = None
         if self.steps:
@@ -764,6 +760,11 @@ class _History:
         self.steps.append(step)
 
 
+def _max_abs(g):
+    """Return ``max|g|`` as a float (nan if ``g`` holds nan)."""
+    return float(np.max(np.abs(g)))
+
+
 def _norm(v):
     """Euclidean norm of ``v`` in float64, without overflow or underflow."""
     v = np.asarray(v, dtype=np.float64)
@@ -773,15 +774,15 @@ def _norm(v):
     return float(top * np.linalg.norm(v / top))
 
 
-def _max_abs(g):
-    """Return ``max|g|`` as a float (nan if ``g`` holds nan)."""
-    return float(np.max(np.abs(g)))
-
-
 def _decrement(g, d):
     """Newton decrement ``-g @ d / 2`` of the direction ``d``, in float64."""
     with np.errstate(over="ignore", invalid="ignore"):
         return float(-np.dot(g.astype(np.float64), d.astype(np.float64)) / 2)
+
+
+def _ulps(f, dtype):
+    """Return 8 ulps of ``f`` in ``dtype``: the rounding error of ``f`` allowed."""
+    return 8 * np.finfo(dtype).eps * abs(f)
 
 
 def _model_exact(f, f_new, decrement, dtype):
@@ -1074,11 +1075,6 @@ def _sufficient_decrease(f, f_trial, t, slope, armijo, curvature, dtype):
     return bool(np.isfinite(f_trial) and f_trial <= sufficient)
 
 
-def _ulps(f, dtype):
-    """Return 8 ulps of ``f`` in ``dtype``: the rounding error of ``f`` allowed."""
-    return 8 * np.finfo(dtype).eps * abs(f)
-
-
 def _expand(fun, x, f, d, slope, armijo, max_doublings, f_full):
     """Double an accepted damped step while Armijo holds and ``f`` decreases."""
     t, f_t = 1.0, f_full
@@ -1098,3 +1094,84 @@ def _remember_damping(remembered, step, factor):
     """Start the next damped solve from the last damping, shrunk after a full step."""
     damping = step.damping if step.damping > 0 else remembered
     return damping / factor if step.step_size >= 1 else damping
+
+
+# The result's message.
+
+
+def _message(status, *, nit, grad_norm, tol, max_iter, decrement, curvature, psd,
+             gradient_finite, hessian_finite, dtype):  # fmt: skip
+    """Say how the run ended, what was measured, and what to do about it."""
+    measured = f"max|grad| = {grad_norm:.3g}"
+    after = f"after {nit} iteration{'s' if nit != 1 else ''}"
+    half = "the Newton decrement -g @ d / 2"
+    if status == 0:
+        below = "<= tol" if decrement <= tol else "below the rounding error of f"
+        return (
+            f"Optimization terminated successfully: {measured} <= tol={tol} and "
+            f"{half} = {_fmt(decrement)} {below} {after}."
+        )
+    if status == 3:
+        return f"Stopped by the callback {after} ({measured})."
+    if not gradient_finite or not hessian_finite:
+        which = "gradient" if not gradient_finite else "Hessian"
+        name = "grad" if not gradient_finite else "hess"
+        return (
+            f"No further progress possible: the {which} at the iterate reached "
+            f"{after} is not finite (nan or inf). Check {name}(x) there: an "
+            "overflow, a division by zero or a logarithm outside its domain."
+        )
+    saddle = (
+        f"the Hessian has negative curvature there (smallest eigenvalue "
+        f"{_fmt(None if curvature is None else curvature.smallest)}): a saddle "
+        "point, a maximum or a kink"
+    )
+    if status == 1:
+        if grad_norm > tol:
+            return (
+                f"Maximum number of iterations reached with {measured} > "
+                f"tol={tol} {after}, max_iter={max_iter}. Increase max_iter."
+            )
+        if not psd:
+            return (
+                f"Maximum number of iterations reached (max_iter={max_iter}) "
+                f"at a stationary point ({measured} <= tol={tol}) that is not "
+                f"shown to be a minimum: {saddle}."
+            )
+        return (
+            f"Maximum number of iterations reached (max_iter={max_iter}) with "
+            f"{measured} <= tol={tol}, but {half} of the last step, "
+            f"{_fmt(decrement)}, is above tol: f is flat here and may still "
+            "decrease by about that much."
+        )
+    if grad_norm > tol:
+        precision = "float32" if dtype == np.float32 else "float64"
+        return (
+            f"No further progress possible: no step could decrease f (the line "
+            f"search failed for every damping) with {measured} > tol={tol} "
+            f"{after}. Check the gradient against the function (finite "
+            "differences of fun): a wrong gradient gives directions along which "
+            "f does not decrease. Or raise tol, if the gradient cannot get "
+            f"smaller in the {precision} precision of x"
+            + (" (start from float64 for more)" if dtype == np.float32 else "")
+            + "."
+        )
+    if not psd:
+        return (
+            f"No further progress possible: the end point is stationary "
+            f"({measured} <= tol={tol}, {after}) but not shown to be a "
+            f"minimum: {saddle}, and no step along it decreased f. A non-smooth "
+            "function (such as a relu network) is not twice differentiable at "
+            "its kinks, where its Hessian does not describe it."
+        )
+    return (
+        f"No further progress possible: {measured} <= tol={tol} {after}, but "
+        f"{half}, {_fmt(decrement)}, is above tol and no step along d decreased "
+        "f. Check the Hessian against the gradient (finite differences of "
+        "grad), or raise tol if f cannot resolve so small a decrease."
+    )
+
+
+def _fmt(value):
+    """Format a measured number, or say it was not measured."""
+    return "not computed" if value is None else f"{float(value):.3g}"

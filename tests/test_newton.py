@@ -395,17 +395,23 @@ def test_convex_run_stopped_early_still_reports_its_curvature():
 
 def test_max_iter_reached_warns_and_reports_failure():
     optimizer = NewtonOptimizer(max_iter=2, tol=1e-6)
-    pattern = rf"tol={re.escape(str(1e-6))}, max_iter=2"
-    with pytest.warns(ConvergenceWarning, match=pattern):
+    pattern = (
+        rf"max\|grad\| = [\d.]+ > tol={re.escape(str(1e-6))} after 2 "
+        r"iterations, max_iter=2\. Increase max_iter\."
+    )
+    with pytest.warns(ConvergenceWarning, match=pattern) as record:
         result = optimizer.minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
     assert not result.success and result.status == 1 and result.nit == 2
-    assert len(result.iterates) == 3 and "max_iter" in result.message
+    assert len(result.iterates) == 3
+    assert str(record[0].message) == f"NewtonOptimizer: {result.message}"
+    assert f"max|grad| = {result.grad_norm_history[-1]:.3g}" in result.message
 
 
 def test_wrong_gradient_stops_with_status_2_and_warns():
     # The negated gradient makes every Newton direction point uphill: no step
     # passes the Armijo test, whatever the damping.
-    with pytest.warns(ConvergenceWarning, match="No further progress"):
+    message = "No further progress.*Check the gradient against the function"
+    with pytest.warns(ConvergenceWarning, match=message):
         result = NewtonOptimizer().minimize(
             rosen, [-1.2, 1.0], lambda x: -rosen_der(x), rosen_hess
         )
@@ -731,6 +737,25 @@ def test_start_at_the_minimum_of_a_convex_function_needs_its_hessian():
     assert result.success and result.nit == 0 and result.nhev == 1
 
 
+def test_flat_function_at_max_iter_says_f_may_still_decrease():
+    # A pseudo-Huber function 1e-6 sqrt(1 + (x - 1000)**2): max|g| <= 1e-6
+    # everywhere, far from its minimum too.
+    def fun(x):
+        return 1e-6 * np.sqrt(1 + (x - 1000) ** 2)
+
+    def grad(x):
+        return 1e-6 * (x - 1000) / np.sqrt(1 + (x - 1000) ** 2)
+
+    def hess(x):
+        return 1e-6 / (1 + (x - 1000) ** 2) ** 1.5
+
+    with pytest.warns(ConvergenceWarning) as record:
+        result = NewtonOptimizer(tol=1e-4, max_iter=2).minimize(fun, 0.0, grad, hess)
+    message = str(record[0].message)
+    assert result.status == 1 and result.grad_norm_history[-1] <= 1e-4
+    assert "may still decrease" in message and "Increase max_iter" not in message
+
+
 def test_exact_stationary_point_with_tol_zero_converges():
     # float32 Rosenbrock with tol=0 reaches g = 0 exactly; the last step's
     # decrement (7e-12) is not 0, but no step can change x any more.
@@ -859,3 +884,108 @@ def test_matrix_x0_with_a_matrix_of_second_derivatives():
         result = NewtonOptimizer().minimize(fun, np.zeros((2, 2)), grad, hess)
         assert result.x.shape == (2, 2) and result.nit == 1
         assert_allclose(result.x.ravel(), 1 / np.diag(A))
+
+
+# 13. What the warnings say
+
+
+def test_convergence_warning_points_at_the_callers_line():
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        NewtonOptimizer(max_iter=1).minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
+    (warning,) = [w for w in record if w.category is ConvergenceWarning]
+    assert warning.filename == __file__
+
+
+def test_convergence_warning_of_a_fit_points_at_the_callers_line():
+    # Through the estimator, its _fit_context wrapper and the optimizer.
+    from skperceptron import SigmoidPerceptronClassifier
+
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y = np.array([0, 0, 1, 1])
+    clf = SigmoidPerceptronClassifier(solver="newton", alpha=1.0, max_iter=1)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        clf.fit(X, y)
+    (warning,) = [w for w in record if w.category is ConvergenceWarning]
+    assert warning.filename == __file__
+    assert "Increase max_iter" in str(warning.message)
+
+
+def test_kink_with_a_passing_gradient_is_not_told_to_raise_max_iter():
+    # |x| at its kink: the "gradient" sign(0) = 0 passes the test; the
+    # "Hessian" claims negative curvature (as a relu network's may), and no
+    # step along it decreases f. Stationary, but not shown to be a minimum.
+    with pytest.warns(ConvergenceWarning) as record:
+        result = NewtonOptimizer(max_iter=50).minimize(
+            np.abs, 0.0, np.sign, lambda x: -1.0
+        )
+    message = str(record[0].message)
+    assert result.status == 2 and not result.success and result.nit == 0
+    assert "max_iter" not in message
+    assert "stationary" in message and "not shown to be a minimum" in message
+    assert "relu" in message and "smallest eigenvalue -1" in message
+    assert message == f"NewtonOptimizer: {result.message}"
+
+
+def test_failed_line_search_in_float32_names_the_precision():
+    # 1e4 * sum(cos(x)) near its minimum at (pi, pi): in float32 the gradient
+    # cannot get below about 1e-3, far above tol.
+    x0 = np.array([3.0, 3.1], dtype=np.float32)
+    with pytest.warns(ConvergenceWarning) as record:
+        result = NewtonOptimizer(tol=1e-12).minimize(
+            lambda x: 1e4 * np.sum(np.cos(x)),
+            x0,
+            lambda x: -1e4 * np.sin(x),
+            lambda x: np.diag(-1e4 * np.cos(x)),
+        )
+    message = str(record[0].message)
+    assert result.status == 2 and result.grad_norm_history[-1] > 1e-12
+    assert "no step could decrease f" in message and "float32" in message
+    assert "Check the gradient against the function" in message
+    assert "max_iter" not in message
+
+
+@pytest.mark.parametrize("which", ["grad", "hess"])
+def test_non_finite_gradient_or_hessian_is_named(which):
+    def grad(x):
+        g = rosen_der(x)
+        return g * np.nan if which == "grad" and x[0] > -1.2 else g
+
+    def hess(x):
+        H = rosen_hess(x)
+        return H * np.inf if which == "hess" and x[0] > -1.2 else H
+
+    with pytest.warns(ConvergenceWarning) as record:
+        result = NewtonOptimizer().minimize(rosen, [-1.2, 1.0], grad, hess)
+    name = {"grad": "gradient", "hess": "Hessian"}[which]
+    message = str(record[0].message)
+    assert result.status == 2 and result.nit == 1
+    assert f"the {name} at the iterate reached after 1 iteration is not finite" in (
+        message
+    )
+    assert f"Check {which}(x)" in message and "max_iter" not in message
+
+
+def test_max_iter_at_a_saddle_says_so():
+    from skperceptron._newton import _Curvature, _message
+
+    message = _message(
+        1, nit=5, grad_norm=0.0, tol=1e-8, max_iter=5, decrement=0.0,
+        curvature=_Curvature(-2.0, None, 2.0), psd=False, gradient_finite=True,
+        hessian_finite=True, dtype=np.float64,
+    )  # fmt: skip
+    assert "stationary point" in message and "saddle point" in message
+    assert "Increase max_iter" not in message
+
+
+def test_stationary_point_whose_decrement_no_step_achieves_says_check_the_hessian():
+    from skperceptron._newton import _message
+
+    message = _message(
+        2, nit=3, grad_norm=1e-9, tol=1e-8, max_iter=100, decrement=0.5,
+        curvature=None, psd=True, gradient_finite=True, hessian_finite=True,
+        dtype=np.float64,
+    )  # fmt: skip
+    assert "Check the Hessian against the gradient" in message
+    assert "max_iter" not in message
