@@ -395,17 +395,23 @@ def test_convex_run_stopped_early_still_reports_its_curvature():
 
 def test_max_iter_reached_warns_and_reports_failure():
     optimizer = NewtonOptimizer(max_iter=2, tol=1e-6)
-    pattern = rf"tol={re.escape(str(1e-6))}, max_iter=2"
-    with pytest.warns(ConvergenceWarning, match=pattern):
+    pattern = (
+        rf"max\|grad\| = [\d.]+ > tol={re.escape(str(1e-6))} after 2 "
+        r"iterations, max_iter=2\. Increase max_iter\."
+    )
+    with pytest.warns(ConvergenceWarning, match=pattern) as record:
         result = optimizer.minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
     assert not result.success and result.status == 1 and result.nit == 2
-    assert len(result.iterates) == 3 and "max_iter" in result.message
+    assert len(result.iterates) == 3
+    assert str(record[0].message) == f"NewtonOptimizer: {result.message}"
+    assert f"max|grad| = {result.grad_norm_history[-1]:.3g}" in result.message
 
 
 def test_wrong_gradient_stops_with_status_2_and_warns():
     # The negated gradient makes every Newton direction point uphill: no step
     # passes the Armijo test, whatever the damping.
-    with pytest.warns(ConvergenceWarning, match="No further progress"):
+    message = "No further progress.*Check the gradient against the function"
+    with pytest.warns(ConvergenceWarning, match=message):
         result = NewtonOptimizer().minimize(
             rosen, [-1.2, 1.0], lambda x: -rosen_der(x), rosen_hess
         )
@@ -573,3 +579,413 @@ def test_each_step_of_the_seed_table_from_its_rounded_predecessor():
             warnings.simplefilter("ignore", ConvergenceWarning)
             result = optimizer.minimize(seed_fun, x_k, seed_grad, seed_hess)
         assert round(float(result.iterates[1]), 3) == x_next
+
+
+# 10. Damping from the spectrum, and nearly singular Hessians
+
+
+def test_collinear_least_squares_keeps_the_minimum_norm_solution():
+    # x_3 = x_0 + x_1: X^T X is singular, so from 0 the damped steps stay in
+    # its range and reach the minimum-norm least-squares solution. A plain
+    # Cholesky that succeeds by rounding would move along the null space by
+    # rounding error over rounding error; its tiny pivot refuses it.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    X = np.column_stack([X, X[:, 0] + X[:, 1]])
+    y = rng.normal(size=50)
+    H = X.T @ X / 50
+
+    result = NewtonOptimizer().minimize(
+        lambda w: 0.5 * np.mean((X @ w - y) ** 2),
+        np.zeros(4),
+        lambda w: X.T @ (X @ w - y) / 50,
+        lambda w: H,
+    )
+    assert result.success and np.all(result.damping > 0)
+    assert_allclose(result.x, np.linalg.lstsq(X, y, rcond=None)[0], atol=1e-10)
+
+
+def test_nearly_singular_hessian_is_not_solved_plainly():
+    # The same singular matrix, with the rounding that lets Cholesky pass:
+    # H + 1e-14 * I. Its last pivot is 1e-14 of its diagonal entry.
+    from skperceptron._newton import _solve_damped
+
+    A = np.array([[1.0, 1.0, 2.0], [1.0, 2.0, 3.0], [2.0, 3.0, 5.0]])
+    A += 1e-14 * np.eye(3)
+    g = np.array([1.0, 0.0, 1.0])
+    assert np.linalg.eigvalsh(A)[0] > 0
+    assert _solve_damped(A, g, 0.0, None) is None
+    assert _solve_damped(A, g, 1e-3, None) is not None
+    # A badly scaled but well-determined Hessian is solved plainly.
+    D = np.diag([1e-8, 1.0, 1e8])
+    assert_allclose(_solve_damped(D, g, 0.0, None), -g / np.diag(D))
+
+
+@pytest.mark.parametrize("problem", [CLASSIC["beale"], DOUBLE_WELL])
+def test_indefinite_damping_is_the_least_that_keeps_the_step_in_the_radius(problem):
+    # At an indefinite x0 the first damping exceeds -mu_min, and the step it
+    # gives is as long as ||g||^2 / ||H g|| (before doubling).
+    x0 = np.asarray(problem.x0, dtype=float)
+    H, g = problem.hess(x0), problem.grad(x0)
+    mu = np.linalg.eigvalsh(H)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = NewtonOptimizer(max_iter=1).minimize(
+            problem.fun, x0, problem.grad, problem.hess
+        )
+    damping = result.damping[0]
+    assert damping > -mu[0]
+    d = np.linalg.solve(H + damping * np.eye(x0.size), -g)
+    radius = np.linalg.norm(g) ** 2 / np.linalg.norm(H @ g)
+    assert np.linalg.norm(d) == pytest.approx(radius, rel=2e-3)
+    assert_allclose(result.iterates[1] - x0, result.step_sizes[0] * d, rtol=1e-8)
+
+
+def test_levenberg_marquardt_mode_keeps_its_damping_ladder():
+    # damping="levenberg-marquardt" (the networks' setting) damps every step
+    # by the ladder from initial_damping * ||H g|| / ||g||, not the spectrum.
+    x0 = np.array([-1.2, 1.0])
+    H, g = rosen_hess(x0), rosen_der(x0)
+    result = NewtonOptimizer(damping="levenberg-marquardt").minimize(
+        rosen, x0, rosen_der, rosen_hess
+    )
+    assert result.success and np.all(result.damping > 0)
+    first = 1e-3 * np.linalg.norm(H @ g) / np.linalg.norm(g)
+    assert result.damping[0] == pytest.approx(first)
+
+
+# 11. The Newton decrement
+
+
+def flat_quadratic(scale, center):
+    """``scale * ||x - center||**2``: a small gradient far from the minimum."""
+    return (
+        lambda x: scale * np.sum((x - center) ** 2),
+        lambda x: 2 * scale * (x - center),
+        lambda x: 2 * scale * np.eye(np.size(x)),
+    )
+
+
+@pytest.mark.parametrize("convex", [False, True])
+def test_small_gradient_with_a_large_decrement_takes_the_step(convex):
+    # max|g| = 2e-5 <= tol = 1e-4 at x0, but f(x0) - f* = 1e-2 = the
+    # decrement at x0: the gradient test alone would stop at x0.
+    fun, grad, hess = flat_quadratic(1e-8, 1000.0)
+    x0 = np.zeros(1)
+    assert np.max(np.abs(grad(x0))) <= 1e-4
+
+    result = NewtonOptimizer(tol=1e-4).minimize(fun, x0, grad, hess, convex=convex)
+
+    assert result.success and result.nit == 1
+    assert result.decrements[0] == pytest.approx(fun(x0))
+    assert_allclose(result.x, [1000.0])
+    # One Newton step solves a quadratic: its decrease is its decrement, so
+    # the decrement at x_1 (from its Hessian) decides, and says stop.
+    assert result.nhev == 2
+
+
+def test_the_lagged_decrement_takes_one_more_step_like_newton_cholesky():
+    # Logistic regression on standardized wine data at tol=1e-4: the gradient
+    # test passes at iteration 8 where the objective is 1.5e-2 above its
+    # minimum (relative); the decrement of the step that led there (2.4e-4)
+    # does not, and one more step ends at newton-cholesky's 1.2e-3.
+    from sklearn.datasets import load_wine
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+    from sklearn.preprocessing import StandardScaler
+
+    from skperceptron import SigmoidPerceptronClassifier
+
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    alpha, C = 1e-4, 1 / (1e-4 * len(X))
+
+    def objective(coef, intercept):
+        return log_loss(y, _softmax(X @ coef.T + intercept)) + alpha / 2 * np.sum(
+            coef**2
+        )
+
+    exact = LogisticRegression(C=C, solver="newton-cholesky", tol=1e-14)
+    best = objective(*_fitted(exact.fit(X, y)))
+    theirs = LogisticRegression(C=C, solver="newton-cholesky", tol=1e-4).fit(X, y)
+    ours = SigmoidPerceptronClassifier(solver="newton", alpha=alpha, tol=1e-4)
+    ours.fit(X, y)
+
+    assert objective(*_fitted(ours)) == pytest.approx(ours.loss_curve_[-1])
+    gap = (ours.loss_curve_[-1] - best) / best
+    assert gap <= 1.01 * (objective(*_fitted(theirs)) - best) / best
+    assert gap < 2e-3 and ours.n_iter_ <= theirs.n_iter_[0]
+    # Where the gradient test alone would have stopped:
+    assert ours.history_["grad_norm"][-2] <= 1e-4
+    assert (ours.loss_curve_[-2] - best) / best > 1e-2
+
+
+def _softmax(z):
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def _fitted(estimator):
+    return estimator.coef_, estimator.intercept_
+
+
+def test_start_at_the_minimum_of_a_convex_function_needs_its_hessian():
+    # At x0 the decrement needs H at x0, even for a convex function.
+    result = NewtonOptimizer().minimize(
+        seed_fun, SEED_MINIMIZER, seed_grad, seed_hess, convex=True
+    )
+    assert result.success and result.nit == 0 and result.nhev == 1
+
+
+def test_flat_function_at_max_iter_says_f_may_still_decrease():
+    # A pseudo-Huber function 1e-6 sqrt(1 + (x - 1000)**2): max|g| <= 1e-6
+    # everywhere, far from its minimum too.
+    def fun(x):
+        return 1e-6 * np.sqrt(1 + (x - 1000) ** 2)
+
+    def grad(x):
+        return 1e-6 * (x - 1000) / np.sqrt(1 + (x - 1000) ** 2)
+
+    def hess(x):
+        return 1e-6 / (1 + (x - 1000) ** 2) ** 1.5
+
+    with pytest.warns(ConvergenceWarning) as record:
+        result = NewtonOptimizer(tol=1e-4, max_iter=2).minimize(fun, 0.0, grad, hess)
+    message = str(record[0].message)
+    assert result.status == 1 and result.grad_norm_history[-1] <= 1e-4
+    assert "may still decrease" in message and "Increase max_iter" not in message
+
+
+def test_exact_stationary_point_with_tol_zero_converges():
+    # float32 Rosenbrock with tol=0 reaches g = 0 exactly; the last step's
+    # decrement (7e-12) is not 0, but no step can change x any more.
+    x0 = np.array([-1.2, 1.0], dtype=np.float32)
+    result = NewtonOptimizer(tol=0.0).minimize(rosen, x0, rosen_der, rosen_hess)
+    assert result.success and np.max(np.abs(result.jac)) == 0
+    assert_allclose(result.x, [1.0, 1.0])
+
+
+# 12. What the callables return
+
+
+def test_non_finite_or_empty_x0_is_refused():
+    for x0, match in [
+        ([1.0, np.nan], "x0 must be finite.*flat index 1"),
+        ([np.inf], "x0 must be finite"),
+        ([], "x0 is empty"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            NewtonOptimizer().minimize(rosen, x0, rosen_der, rosen_hess)
+    with pytest.raises(TypeError, match="x0 must be a real number"):
+        NewtonOptimizer().minimize(rosen, [1 + 1j, 0], rosen_der, rosen_hess)
+
+
+@pytest.mark.parametrize(
+    ("fun", "error", "match"),
+    [
+        (lambda x: None, TypeError, r"fun\(x\) returned None"),
+        (lambda x: x, ValueError, r"fun\(x\) must return a scalar.*shape \(2,\)"),
+        (lambda x: "f", TypeError, r"fun\(x\) must return a real number"),
+    ],
+    ids=["none", "array", "string"],
+)
+def test_fun_returning_no_scalar_is_refused(fun, error, match):
+    with pytest.raises(error, match=match):
+        NewtonOptimizer().minimize(fun, [-1.2, 1.0], rosen_der, rosen_hess)
+
+
+@pytest.mark.parametrize(
+    ("grad", "error", "match"),
+    [
+        (lambda x: None, TypeError, r"grad\(x\) returned None.*shape \(2,\)"),
+        (lambda x: np.ones(3), ValueError, r"grad\(x\) must .*shape \(2,\).*\(3,\)"),
+        (lambda x: np.ones((2, 2)), ValueError, r"got shape \(2, 2\)"),
+    ],
+    ids=["none", "length", "matrix"],
+)
+def test_grad_of_the_wrong_shape_is_refused(grad, error, match):
+    with pytest.raises(error, match=match):
+        NewtonOptimizer().minimize(rosen, [-1.2, 1.0], grad, rosen_hess)
+
+
+@pytest.mark.parametrize(
+    ("hess", "error", "match"),
+    [
+        (lambda x: None, TypeError, r"hess\(x\) returned None"),
+        (lambda x: np.eye(3), ValueError, r"hess\(x\) must .*\(2, 2\).*\(3, 3\)"),
+        (lambda x: np.ones(2), ValueError, r"got shape \(2,\)"),
+        (lambda x: csr_array(np.eye(3)), ValueError, r"shape \(2, 2\).*\(3, 3\)"),
+        (lambda x: aslinearoperator(np.eye(3)), ValueError, r"LinearOperator"),
+    ],
+    ids=["none", "dense", "vector", "sparse", "operator"],
+)
+def test_hess_of_the_wrong_shape_is_refused(hess, error, match):
+    with pytest.raises(error, match=match):
+        NewtonOptimizer().minimize(rosen, [-1.2, 1.0], rosen_der, hess)
+
+
+def test_asymmetric_hessian_warns_and_its_symmetric_part_is_used():
+    # An antisymmetric term changes no quadratic form: H + K has the
+    # symmetric part H. A Cholesky of the upper triangle alone would solve
+    # with the wrong matrix.
+    K = np.array([[0.0, 300.0], [-300.0, 0.0]])
+
+    def hess(x):
+        return rosen_hess(x) + K
+
+    with pytest.warns(UserWarning, match="not symmetric") as record:
+        result = NewtonOptimizer().minimize(rosen, [-1.2, 1.0], rosen_der, hess)
+    assert len(record) == 1  # once per run
+    assert record[0].filename == __file__
+    reference = NewtonOptimizer().minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
+    assert result.success
+    assert_allclose(result.iterates, reference.iterates, rtol=1e-9)
+
+
+def test_symmetric_hessian_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        NewtonOptimizer().minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
+
+
+@pytest.mark.parametrize("shape", [(2, 1), (1, 2)])
+def test_x_is_returned_and_passed_in_the_shape_of_x0(shape):
+    seen = []
+
+    def fun(x):
+        seen.append(x.shape)
+        return rosen(x.ravel())
+
+    x0 = np.reshape([-1.2, 1.0], shape)
+    result = NewtonOptimizer().minimize(
+        fun,
+        x0,
+        lambda x: rosen_der(x.ravel()).reshape(shape),
+        lambda x: rosen_hess(x.ravel()),
+    )
+    assert result.success
+    assert result.x.shape == result.jac.shape == shape
+    assert result.iterates.shape == (result.nit + 1, *shape)
+    assert set(seen) == {shape}
+    assert_allclose(result.x.ravel(), [1.0, 1.0], atol=1e-8)
+
+
+def test_matrix_x0_with_a_matrix_of_second_derivatives():
+    # x0 of shape (2, 2); the Hessian as (n, n) or as x0.shape twice.
+    A = np.diag([1.0, 2.0, 3.0, 4.0])
+
+    def fun(X):
+        return 0.5 * X.ravel() @ A @ X.ravel() - X.sum()
+
+    def grad(X):
+        return (A @ X.ravel() - 1).reshape(2, 2)
+
+    for hess in (lambda X: A, lambda X: A.reshape(2, 2, 2, 2)):
+        result = NewtonOptimizer().minimize(fun, np.zeros((2, 2)), grad, hess)
+        assert result.x.shape == (2, 2) and result.nit == 1
+        assert_allclose(result.x.ravel(), 1 / np.diag(A))
+
+
+# 13. What the warnings say
+
+
+def test_convergence_warning_points_at_the_callers_line():
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        NewtonOptimizer(max_iter=1).minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
+    (warning,) = [w for w in record if w.category is ConvergenceWarning]
+    assert warning.filename == __file__
+
+
+def test_convergence_warning_of_a_fit_points_at_the_callers_line():
+    # Through the estimator, its _fit_context wrapper and the optimizer.
+    from skperceptron import SigmoidPerceptronClassifier
+
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y = np.array([0, 0, 1, 1])
+    clf = SigmoidPerceptronClassifier(solver="newton", alpha=1.0, max_iter=1)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        clf.fit(X, y)
+    (warning,) = [w for w in record if w.category is ConvergenceWarning]
+    assert warning.filename == __file__
+    assert "Increase max_iter" in str(warning.message)
+
+
+def test_kink_with_a_passing_gradient_is_not_told_to_raise_max_iter():
+    # |x| at its kink: the "gradient" sign(0) = 0 passes the test; the
+    # "Hessian" claims negative curvature (as a relu network's may), and no
+    # step along it decreases f. Stationary, but not shown to be a minimum.
+    with pytest.warns(ConvergenceWarning) as record:
+        result = NewtonOptimizer(max_iter=50).minimize(
+            np.abs, 0.0, np.sign, lambda x: -1.0
+        )
+    message = str(record[0].message)
+    assert result.status == 2 and not result.success and result.nit == 0
+    assert "max_iter" not in message
+    assert "stationary" in message and "not shown to be a minimum" in message
+    assert "relu" in message and "smallest eigenvalue -1" in message
+    assert message == f"NewtonOptimizer: {result.message}"
+
+
+def test_failed_line_search_in_float32_names_the_precision():
+    # 1e4 * sum(cos(x)) near its minimum at (pi, pi): in float32 the gradient
+    # cannot get below about 1e-3, far above tol.
+    x0 = np.array([3.0, 3.1], dtype=np.float32)
+    with pytest.warns(ConvergenceWarning) as record:
+        result = NewtonOptimizer(tol=1e-12).minimize(
+            lambda x: 1e4 * np.sum(np.cos(x)),
+            x0,
+            lambda x: -1e4 * np.sin(x),
+            lambda x: np.diag(-1e4 * np.cos(x)),
+        )
+    message = str(record[0].message)
+    assert result.status == 2 and result.grad_norm_history[-1] > 1e-12
+    assert "no step could decrease f" in message and "float32" in message
+    assert "Check the gradient against the function" in message
+    assert "max_iter" not in message
+
+
+@pytest.mark.parametrize("which", ["grad", "hess"])
+def test_non_finite_gradient_or_hessian_is_named(which):
+    def grad(x):
+        g = rosen_der(x)
+        return g * np.nan if which == "grad" and x[0] > -1.2 else g
+
+    def hess(x):
+        H = rosen_hess(x)
+        return H * np.inf if which == "hess" and x[0] > -1.2 else H
+
+    with pytest.warns(ConvergenceWarning) as record:
+        result = NewtonOptimizer().minimize(rosen, [-1.2, 1.0], grad, hess)
+    name = {"grad": "gradient", "hess": "Hessian"}[which]
+    message = str(record[0].message)
+    assert result.status == 2 and result.nit == 1
+    assert f"the {name} at the iterate reached after 1 iteration is not finite" in (
+        message
+    )
+    assert f"Check {which}(x)" in message and "max_iter" not in message
+
+
+def test_max_iter_at_a_saddle_says_so():
+    from skperceptron._newton import _Curvature, _message
+
+    message = _message(
+        1, nit=5, grad_norm=0.0, tol=1e-8, max_iter=5, decrement=0.0,
+        curvature=_Curvature(-2.0, None, 2.0), psd=False, gradient_finite=True,
+        hessian_finite=True, dtype=np.float64,
+    )  # fmt: skip
+    assert "stationary point" in message and "saddle point" in message
+    assert "Increase max_iter" not in message
+
+
+def test_stationary_point_whose_decrement_no_step_achieves_says_check_the_hessian():
+    from skperceptron._newton import _message
+
+    message = _message(
+        2, nit=3, grad_norm=1e-9, tol=1e-8, max_iter=100, decrement=0.5,
+        curvature=None, psd=True, gradient_finite=True, hessian_finite=True,
+        dtype=np.float64,
+    )  # fmt: skip
+    assert "Check the Hessian against the gradient" in message
+    assert "max_iter" not in message
