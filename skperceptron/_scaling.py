@@ -31,10 +31,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
-from sklearn.utils import gen_batches
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
-from ._blocks import BLOCK_BYTES, sum_over_rows
+from ._blocks import sum_over_rows
 
 
 class Standardization:
@@ -76,8 +75,8 @@ class Standardization:
             When the squares of ``X`` overflow float64, so that no
             standard deviation (and no curvature) can be computed.
         """
-        constant, value = _constant_columns(X, sample_weight)
-        mean, variance = _weighted_mean_variance(X, sample_weight)
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        mean, variance, constant = _weighted_mean_variance(X, sample_weight)
         if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(variance))):
             largest = _largest_magnitude(X)
             raise ValueError(
@@ -86,7 +85,6 @@ class Standardization:
                 "them. Scale the features first (e.g. with StandardScaler, or "
                 "divide X by a constant)."
             )
-        mean[constant] = value[constant]  # exactly: x̂ⱼ = 0
         constant |= _within_rounding(variance, mean, np.count_nonzero(sample_weight))
         scale = np.where(constant, 1.0, np.maximum(np.sqrt(variance), np.sqrt(alpha)))
         spread = np.where(constant, 0.0, variance / scale**2)
@@ -185,43 +183,54 @@ def _column(values, rows):
 
 
 def _weighted_mean_variance(X, sample_weight):
-    """Weighted mean and variance of each column, in float64 (two passes)."""
+    """Weighted mean and variance of each column (float64), and the constant ones.
+
+    A constant column (equal on every row of positive weight) gets its exact
+    value as its mean, so that ``x − m`` is exactly 0 there. Dense ``X``: one
+    pass over the rows, about a row of positive weight ``x_r``: with
+    ``S₁ = Σᵢ cᵢ(xᵢ − x_r)`` and ``S₂ = Σᵢ cᵢ(xᵢ − x_r)²``, ``m = x_r + S₁`` and
+    ``v = S₂ − S₁²``, whose rounding error is ``eps · S₂`` (a few ulps of
+    ``v`` unless ``x_r`` lies many standard deviations from ``m``: then a
+    second pass about ``m``); ``S₂`` is exactly 0 for a constant column only.
+    """
     if sp.issparse(X):
         with np.errstate(over="ignore", invalid="ignore"):
             mean, variance = mean_variance_axis(
                 X.astype(np.float64), axis=0, weights=sample_weight
             )
-        return mean, variance
+        constant, value = _constant_sparse_columns(X, sample_weight)
+        mean[constant] = value[constant]
+        return mean, variance, constant
     Y = np.empty((X.shape[0], 0))
+    reference = np.asarray(X[np.argmax(sample_weight > 0)], dtype=np.float64)
 
-    def first(X, _, c):
-        return (c @ X,)
+    def about(center):
+        def terms(X, _, c):
+            with np.errstate(over="ignore", invalid="ignore"):
+                shifted = X - center
+                return c @ shifted, c @ np.square(shifted, out=shifted)
 
-    (mean,) = sum_over_rows(first, X, Y, sample_weight)
+        return terms
 
-    def second(X, _, c):
-        with np.errstate(over="ignore", invalid="ignore"):
-            return (c @ np.square(X - mean),)
+    shift, spread = sum_over_rows(about(reference), X, Y, sample_weight)
+    mean = reference + shift
+    with np.errstate(over="ignore", invalid="ignore"):
+        variance = np.maximum(spread - np.square(shift), 0.0)
+        inaccurate = spread > _SHIFTED_ACCURACY * variance
+    if np.any(inaccurate & (spread > 0)):
+        _, variance = sum_over_rows(about(mean), X, Y, sample_weight)
+    return mean, variance, spread == 0
 
-    (variance,) = sum_over_rows(second, X, Y, sample_weight)
-    return np.asarray(mean, dtype=np.float64), np.asarray(variance, dtype=np.float64)
+
+#: ``S₂ / v`` above which the shifted sums lose more than ~8 digits of ``v``.
+_SHIFTED_ACCURACY = 1e8
 
 
-def _constant_columns(X, sample_weight):
-    """Columns equal on every row of positive weight, and their values."""
-    rows = np.flatnonzero(sample_weight > 0)
-    if sp.issparse(X):
-        X = sp.csr_array(X)[rows]
-        low = X.min(axis=0).toarray().ravel()
-        high = X.max(axis=0).toarray().ravel()
-    else:
-        low = np.full(X.shape[1], np.inf)
-        high = np.full(X.shape[1], -np.inf)
-        block = max(1, BLOCK_BYTES // (X.shape[1] * X.itemsize or 1))
-        for batch in gen_batches(rows.size, block):
-            part = X[rows[batch]]
-            np.minimum(low, part.min(axis=0), out=low)
-            np.maximum(high, part.max(axis=0), out=high)
+def _constant_sparse_columns(X, sample_weight):
+    """Return the columns of sparse ``X`` constant on rows of positive weight."""
+    X = sp.csr_array(X)[np.flatnonzero(sample_weight > 0)]
+    low = X.min(axis=0).toarray().ravel()
+    high = X.max(axis=0).toarray().ravel()
     return low == high, high.astype(np.float64)
 
 
