@@ -18,10 +18,12 @@ Each iteration has four stages, each one private function below:
    quadratic model was exact, as for a quadratic ``f``, whose minimum that
    step reached), so that such a step is not followed by another. For a
    function declared convex, ``H`` is not evaluated when both tests pass on
-   the last step's decrement. When no step changes ``x`` any more at a
-   stationary point, the decrement there decides. At a stationary point that
-   is a saddle or a maximum, step along the eigenvector of the most negative
-   eigenvalue instead (``_negative_curvature_step``).
+   the last step's decrement, or after such an exact step on the decrement
+   of the Newton direction at ``x_k`` computed with the last ``H``. When no
+   step changes ``x`` any more at a stationary point, the decrement there
+   decides. At a stationary point that is a saddle or a maximum, step along
+   the eigenvector of the most negative eigenvalue instead
+   (``_negative_curvature_step``).
 2. Solve for a descent direction (``_newton_step``). The plain Newton system
    ``H d = -g`` is solved by Cholesky first; a pivot below ``sqrt(eps)`` of
    its diagonal entry makes ``H`` count as not positive definite
@@ -387,6 +389,10 @@ class NewtonOptimizer(BaseEstimator):
             history.record_point(x, f, g)
             stationary = _max_abs(g) <= self.tol
             decrement = np.inf if last is None else last.decrement
+            if convex and stationary and last is not None and last.exact:
+                # The last step's quadratic model was exact: its Hessian
+                # gives the decrement here, without a new one.
+                decrement = self._current_decrement(H, g)
             small = decrement <= self.tol
             H = None if convex and stationary and small else problem.hess(x)
             if nit > 0 and _stopped_by(callback, problem.unflatten(x), f, nit):
