@@ -111,7 +111,12 @@ from ._blocks import (
     weighted_grams,
 )
 from ._loss import MultinomialLogLoss
-from ._scaling import Standardization, StandardizedObjective, jacobi_steps
+from ._scaling import (
+    Standardization,
+    StandardizedObjective,
+    floor_curvature,
+    jacobi_steps,
+)
 
 #: Above this many parameters, :meth:`TwoLayerObjective.hessian` and
 #: :meth:`TwoLayerObjective.gauss_newton` return a matrix-free
@@ -736,7 +741,7 @@ class TwoLayerObjective:
         diagonal[: o[2]] = first.ravel()
         diagonal[o[2] : o[3]] = np.repeat(c @ np.square(A1), self.n_outputs)
         diagonal[o[3] :] = 1.0
-        diagonal = bound * diagonal + penalty
+        diagonal = floor_curvature(bound * diagonal + penalty)
         if per_sample:
             inverse = np.divide(1, diagonal, out=np.zeros_like(diagonal),
                                 where=diagonal > 0)  # fmt: skip

@@ -30,7 +30,12 @@ from ._blocks import (
     weighted_grams,
 )
 from ._loss import MultinomialLogLoss
-from ._scaling import Standardization, StandardizedObjective, jacobi_steps
+from ._scaling import (
+    Standardization,
+    StandardizedObjective,
+    floor_curvature,
+    jacobi_steps,
+)
 
 #: Above this many features, the Gram matrix is not formed (matrix-free Lanczos).
 _MAX_DENSE_GRAM = 2048
@@ -188,7 +193,7 @@ class LinearObjective:
         bound = self.loss.curvature_bound
         T = standardization
         penalty = np.append(self.alpha / T.scale**2, 0.0)
-        diagonal = bound * np.append(T.spread, 1.0) + penalty
+        diagonal = floor_curvature(bound * np.append(T.spread, 1.0) + penalty)
         with np.errstate(divide="ignore", invalid="ignore"):
             penalty_share = np.where(diagonal > 0, penalty / diagonal, 0.0)
         if per_sample:

@@ -322,7 +322,7 @@ def jacobi_steps(diagonal, curvature, top=None):
     ``φ ← φ − P∇J`` decreases ``J``: gradient descent with one step per
     coordinate, each scaled to its own curvature. Coordinates of zero
     curvature (a constant feature without penalty, whose gradient is 0) get
-    the step 0.
+    the step 0; ``D`` is floored (:func:`floor_curvature`).
 
     Parameters
     ----------
@@ -337,7 +337,7 @@ def jacobi_steps(diagonal, curvature, top=None):
     -------
     steps : ndarray of shape (n,)
     """
-    diagonal = np.asarray(diagonal, dtype=np.float64)
+    diagonal = floor_curvature(diagonal)
     active = diagonal > 0
     root = np.zeros_like(diagonal)
     root[active] = 1 / np.sqrt(diagonal[active])
@@ -346,6 +346,18 @@ def jacobi_steps(diagonal, curvature, top=None):
     steps = np.zeros_like(diagonal)
     steps[active] = 1 / (top * diagonal[active])
     return steps
+
+
+def floor_curvature(diagonal):
+    """Return ``D`` with its positive entries at least ``eps · max(D)``.
+
+    A curvature that many orders below the largest is rounding (a row of
+    subnormal weight, say), and its step ``1/D`` would overflow; zeros, the
+    coordinates that do not move, stay zero.
+    """
+    diagonal = np.asarray(diagonal, dtype=np.float64)
+    floor = np.finfo(np.float64).eps * diagonal.max(initial=0.0)
+    return np.where(diagonal > 0, np.maximum(diagonal, floor), 0.0)
 
 
 def _largest_eigenvalue(curvature, root):
