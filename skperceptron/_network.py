@@ -421,6 +421,9 @@ class TwoLayerObjective:
         )
 
     def _penalty(self, W1, W2):
+        """``(alpha/2)(‖W1‖² + ‖W2‖²)``; 0 without penalty, whatever the weights."""
+        if not self.alpha:  # weights as large as 1e22 are fine when unpenalized
+            return 0.0
         return 0.5 * self.alpha * (np.vdot(W1, W1) + np.vdot(W2, W2))
 
     def _sum(self, terms, batch=None):

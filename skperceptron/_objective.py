@@ -88,13 +88,17 @@ class LinearObjective:
             terms, self.X, self.Y, self.sample_weight, batch, row_size=row_size
         )
 
+    def _penalty(self, W):
+        """``(alpha/2)‖W‖²``; 0 without penalty, whatever the weights."""
+        return 0.5 * self.alpha * np.vdot(W, W) if self.alpha else 0.0
+
     def value(self, theta, batch=None):
         """Return ``J(θ)``, on the rows ``batch`` if given."""
         W, b = self.unpack(theta)
         (mean_loss,) = self._sum(
             lambda X, Y, c: (c @ self.loss.loss(X @ W + b, Y),), batch
         )
-        return mean_loss + 0.5 * self.alpha * np.vdot(W, W)
+        return mean_loss + self._penalty(W)
 
     def value_and_gradient(self, theta, batch=None):
         """Return ``J(θ)`` and ``∇J(θ)``, on the rows ``batch`` if given.
@@ -105,7 +109,7 @@ class LinearObjective:
         value, grad_W, grad_b = self._sum(
             lambda X, Y, c: _loss_gradient_terms(self.loss, X, Y, c, W, b), batch
         )
-        value += 0.5 * self.alpha * np.vdot(W, W)
+        value += self._penalty(W)
         grad_W += self.alpha * W
         return value, self.pack(grad_W, grad_b)
 
