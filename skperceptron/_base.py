@@ -58,6 +58,7 @@ except ImportError:  # older releases have no callbacks
         """Stand-in for scikit-learn < 1.9: no ``set_callbacks``."""
 
 
+from ._blocks import normalized
 from ._gradient_descent import GradientDescent
 from ._loss import BinaryLogLoss, MultinomialLogLoss
 from ._newton import NewtonOptimizer
@@ -179,7 +180,8 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         continuing = incremental or self.warm_start
         if not (continuing and hasattr(self, "loss_curve_")):
             self.n_iter_, self.loss_curve_, self.history_ = 0, [], {}
-            self.__dict__.pop("validation_scores_", None)
+            for name in ("validation_scores_", "best_validation_score_"):
+                self.__dict__.pop(name, None)
         rng = check_random_state(self.random_state)
         newton = self._check_solver()
         max_iter = self._max_iter(incremental)
@@ -193,7 +195,6 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         phi0 = problem.to_standard(theta0)
         if newton:
             result = self._minimize_newton(problem, phi0, incremental, callbacks)
-            self.learning_rate_ = None
         else:
             result = self._minimize_gd(
                 problem, phi0, incremental, validation, rng, callbacks
@@ -251,7 +252,6 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         if validation is not None:
             validation_score = self._validation_scorer(problem, *validation)
         learning_rate, precondition = self._steps(problem, phi0)
-        self.learning_rate_ = learning_rate
         optimizer = GradientDescent(
             learning_rate,
             max_iter=1 if incremental else self.max_iter,
@@ -264,15 +264,17 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
             accelerated=self.solver == "nesterov",
             precondition=precondition,
         )
-        return optimizer.minimize(
+        result = optimizer.minimize(
             callbacks.evaluating(problem),
             phi0,
             problem.n_samples,
             validation_score=validation_score,
             incremental=incremental,
             callback=callbacks.iteration_end(problem),
-            advice=self._advice(problem, validation is not None),
+            advice=lambda: self._advice(problem, validation is not None),
         )
+        result.learning_rate = learning_rate
+        return result
 
     def _newton_optimizer(self):
         """Return the optimizer behind ``solver="newton"``."""
@@ -302,6 +304,7 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
             )
         result.loss_curve = [float(f) for f in result.fun_history[1:]]
         result.validation_scores = []
+        result.learning_rate = None  # Newton's method has no learning rate
         return result
 
     def _steps(self, problem, phi0):
@@ -336,7 +339,7 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         remedies = ["increase max_iter"]
         if self.solver == "gd":
             remedies.append("use solver='nesterov', which needs fewer epochs")
-        remedies.append(self._newton_advice)
+        remedies.append("or use solver='newton'")
         if self.learning_rate != "auto":
             remedies.append(
                 "use learning_rate='auto', one safe step for each standardized "
@@ -350,9 +353,6 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
                 "get: raise tol, or fit float64 data."
             )
         return " ".join(filter(None, [text, self._target_advice(problem)]))
-
-    #: The remedy "use Newton's method" for this model, in the advice above.
-    _newton_advice = "or use solver='newton'"
 
     def _target_advice(self, problem):
         """Advice about the targets' scale, for the regressors (none here)."""
@@ -368,7 +368,7 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         held-out accuracy; on the loss, after 965 epochs at 0.95).
         """
         loss = problem.objective.loss
-        weights = s_val / s_val.sum()
+        weights = normalized(s_val)
 
         def score(phi):
             return -float(weights @ loss.loss(problem.decision(phi, X_val), Y_val))
@@ -384,6 +384,7 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         self._set_fitted(objective, result.x)
         self.n_iter_ += result.nit
         self.loss_curve_ = self.loss_curve_ + result.loss_curve
+        self.learning_rate_ = result.learning_rate
         self.history_ = _append_history(getattr(self, "history_", {}), result.history)
         if result.validation_scores:
             scores = getattr(self, "validation_scores_", []) + result.validation_scores

@@ -105,7 +105,7 @@ class GradientDescent:
         validation_score=None,
         incremental=False,
         callback=None,
-        advice="",
+        advice=None,
     ):
         """Run up to ``max_iter`` epochs from ``x0``.
 
@@ -131,9 +131,9 @@ class GradientDescent:
             an :class:`~scipy.optimize.OptimizeResult` holding ``x``, ``fun``
             and ``nit`` (the epoch). Raising ``StopIteration`` stops the
             descent there, without ``ConvergenceWarning``.
-        advice : str, default=""
-            What to do when ``max_iter`` ends the run, for its
-            ``ConvergenceWarning``.
+        advice : callable, default=None
+            ``advice()`` returns what to do when ``max_iter`` ends the run,
+            for its ``ConvergenceWarning``; called only then.
 
         Returns
         -------
@@ -275,7 +275,7 @@ class GradientDescent:
                 f"{_max_abs(watch.best_grad):.3g} (it was "
                 f"{watch.initial_grad_norm:.3g} at the start)."
             )
-        return f"{message} {advice}".strip()
+        return f"{message} {advice() if advice else ''}".strip()
 
 
 class _Nesterov:
@@ -331,10 +331,8 @@ class _Watch:
         """Record the starting point; it may already pass the gradient test."""
         self.initial_value = value
         self.initial_grad_norm = _max_abs(grad)
-        self.best_criterion = np.inf
+        self.best_criterion = value if self.validation_score is None else np.inf
         self._keep(0, theta, value, grad)
-        if self.validation_score is None:
-            self.best_criterion = value
         if test_start and self.initial_grad_norm <= self.tol:
             self.reason = "gradient"
 
@@ -358,7 +356,7 @@ class _Watch:
                 self.no_improvement = 0
             if criterion < self.best_criterion:
                 self.best_criterion = criterion
-                self._keep(epoch, theta.copy(), value, grad)
+                self._keep(epoch, theta, value, grad)  # θ is never updated in place
             if self.no_improvement >= self.n_iter_no_change:
                 self.reason = "no improvement"
         if _max_abs(grad) <= self.tol:

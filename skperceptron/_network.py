@@ -101,20 +101,13 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator
 from scipy.special import expit
-from sklearn.utils import gen_batches
 
-from ._blocks import (
-    BLOCK_BYTES,
-    normalized,
-    sum_over_rows,
-    sum_row_blocks,
-    weighted_grams,
-)
+from ._blocks import normalized, sum_over_rows, sum_row_blocks, weighted_grams
 from ._loss import MultinomialLogLoss
 from ._scaling import (
-    Standardization,
     StandardizedObjective,
     floor_curvature,
+    inverse_curvature,
     jacobi_steps,
 )
 
@@ -711,10 +704,7 @@ class TwoLayerObjective:
         per hidden unit: ``φ`` holds the hidden weights the network has on
         standardized inputs; ``W2`` and ``b2`` are the same in both.
         """
-        standardization = Standardization.from_data(
-            self.X, self.sample_weight, self.n_hidden, self.alpha
-        )
-        return StandardizedObjective(self, standardization)
+        return StandardizedObjective(self, self.n_hidden)
 
     def standardized_steps(self, theta, standardization, per_sample=False):
         """Return per-coordinate steps of gradient descent on ``φ``, from ``θ``.
@@ -746,8 +736,7 @@ class TwoLayerObjective:
         diagonal[o[3] :] = 1.0
         diagonal = floor_curvature(bound * diagonal + penalty)
         if per_sample:
-            inverse = np.divide(1, diagonal, out=np.zeros_like(diagonal),
-                                where=diagonal > 0)  # fmt: skip
+            inverse = inverse_curvature(diagonal)
             top = bound * self._max_row_norm2(T, A1, hidden, inverse)
             share = np.max(inverse * penalty)
             return jacobi_steps(diagonal, None, top + share)
@@ -769,27 +758,24 @@ class TwoLayerObjective:
     def _standardized_squares(self, T, U):
         """``Σᵢ x̂ᵢⱼ² Uᵢₖ`` with ``x̂ = [(x − m)/s, 1]``: shape (n_features + 1, h)."""
 
-        def terms(rows):
-            X_hat = np.square(T.standardized_rows(self.X[rows]))
-            return (np.vstack([X_hat.T @ U[rows], _column_sums(U[rows])]),)
+        def terms(X_hat, rows):
+            squares = np.square(X_hat, out=X_hat)
+            return (np.vstack([squares.T @ U[rows], _column_sums(U[rows])]),)
 
-        block = max(1, BLOCK_BYTES // (8 * (self.n_features + 1)))
-        return sum_row_blocks(terms, self.n_samples, block)
+        return T.sum_blocks(terms, self.X)
 
     def _max_row_norm2(self, T, A1, hidden, inverse):
         """Return ``maxᵢ Σₚ J̃ᵢₚ² / Dₚ`` (``inverse = 1/D``) over weighted rows."""
         o, d, h = self._offsets, self.n_features, self.n_hidden
         first = inverse[: o[2]].reshape(d + 1, h)
         second = inverse[o[2] : o[3]].reshape(h, self.n_outputs).sum(axis=1)
-        rows = np.flatnonzero(self.sample_weight > 0)
-        top = -np.inf
-        for batch in gen_batches(rows.size, max(1, BLOCK_BYTES // (8 * (d + 1)))):
-            i = rows[batch]
-            X_hat = np.square(T.standardized_rows(self.X[i]))
-            norms = np.sum((X_hat @ first[:-1] + first[-1]) * hidden[i], axis=1)
-            norms += np.square(A1[i]) @ second + inverse[o[3] :].sum()
-            top = max(top, float(norms.max()))
-        return top
+
+        def norms(X_hat, rows):
+            squares = np.square(X_hat, out=X_hat)
+            norms = np.sum((squares @ first[:-1] + first[-1]) * hidden[rows], axis=1)
+            return norms + np.square(A1[rows]) @ second + inverse[o[3] :].sum()
+
+        return T.max_over_rows(norms, self.X, self.sample_weight)
 
 
 def _row_traces(X, A1, derivative, W2, weights=None):

@@ -20,20 +20,13 @@ for the softmax), the Hessian block of outputs ``k`` and ``m`` is::
 """
 
 import numpy as np
-from sklearn.utils import gen_batches
 
-from ._blocks import (
-    BLOCK_BYTES,
-    normalized,
-    sum_over_rows,
-    sum_row_blocks,
-    weighted_grams,
-)
+from ._blocks import normalized, sum_over_rows, weighted_grams
 from ._loss import MultinomialLogLoss
 from ._scaling import (
-    Standardization,
     StandardizedObjective,
     floor_curvature,
+    inverse_curvature,
     jacobi_steps,
 )
 
@@ -174,10 +167,7 @@ class LinearObjective:
 
         The first block of ``θ``, ``[W; b]``, has one column per output.
         """
-        standardization = Standardization.from_data(
-            self.X, self.sample_weight, self.n_outputs, self.alpha
-        )
-        return StandardizedObjective(self, standardization)
+        return StandardizedObjective(self, self.n_outputs)
 
     def standardized_steps(self, theta, standardization, per_sample=False):
         """Return per-coordinate steps of safe gradient descent on ``φ``.
@@ -198,12 +188,14 @@ class LinearObjective:
         T = standardization
         penalty = np.append(self.alpha / T.scale**2, 0.0)
         diagonal = floor_curvature(bound * np.append(T.spread, 1.0) + penalty)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            penalty_share = np.where(diagonal > 0, penalty / diagonal, 0.0)
         if per_sample:
-            inverse = np.where(diagonal > 0, 1 / np.where(diagonal > 0, diagonal, 1), 0)
-            top = bound * _max_weighted_norm2(self.X, self.sample_weight, T, inverse)
-            steps = jacobi_steps(diagonal, None, top + penalty_share.max())
+            inverse = inverse_curvature(diagonal)
+
+            def norms(X_hat, rows):  # Σⱼ x̂ᵢⱼ²/Dⱼ, the intercept's x̂ = 1 included
+                return np.square(X_hat) @ inverse[:-1] + inverse[-1]
+
+            top = bound * T.max_over_rows(norms, self.X, self.sample_weight)
+            steps = jacobi_steps(diagonal, None, top + np.max(inverse * penalty))
         elif self.n_features > _MAX_DENSE_GRAM:
             c = normalized(np.asarray(self.sample_weight, dtype=np.float64))
 
@@ -213,21 +205,16 @@ class LinearObjective:
 
             steps = jacobi_steps(diagonal, curvature)
         else:
-            (gram,) = self._standardized_gram(T)
+            total = float(self.sample_weight.sum())
+
+            def gram_terms(X_hat, rows):  # X̂ᵀ S X̂ / Σ s: standardized, no cancellation
+                return (
+                    weighted_grams(X_hat, self.sample_weight[rows, None] / total)[0],
+                )
+
+            (gram,) = T.sum_blocks(gram_terms, self.X)
             steps = jacobi_steps(diagonal, bound * gram + np.diag(penalty))
         return np.repeat(steps, self.n_outputs)
-
-    def _standardized_gram(self, T):
-        """``X̂ᵀ S X̂ / Σ s``, from standardized blocks of rows (no cancellation)."""
-        total = float(self.sample_weight.sum())
-
-        def terms(rows):
-            X = T.standardized_rows(self.X[rows])
-            c = self.sample_weight[rows] / total
-            return (weighted_grams(X, c[:, None])[0],)
-
-        block = max(1, BLOCK_BYTES // (8 * (self.n_features + 1)))
-        return sum_row_blocks(terms, self.n_samples, block)
 
 
 def _loss_gradient_terms(loss, X, Y, c, W, b):
@@ -239,15 +226,3 @@ def _loss_gradient_terms(loss, X, Y, c, W, b):
     losses, delta = loss.loss_gradient(X @ W + b, Y)  # ŷ − y
     delta *= c[:, None]  # δ = c ⊙ (ŷ − y), in place
     return c @ losses, X.T @ delta, delta.sum(axis=0)
-
-
-def _max_weighted_norm2(X, s, T, inverse):
-    """``maxᵢ Σⱼ inverseⱼ x̂ᵢⱼ²`` over rows ``x̂ᵢ = [(xᵢ − m)/s, 1]`` with ``sᵢ > 0``."""
-    total = -np.inf
-    rows = np.flatnonzero(s > 0)
-    block = max(1, BLOCK_BYTES // (8 * (X.shape[1] + 1)))
-    for batch in gen_batches(rows.size, block):
-        X_hat = T.standardized_rows(X[rows[batch]])
-        norms = np.square(X_hat) @ inverse[:-1] + inverse[-1]
-        total = max(total, float(norms.max()))
-    return total

@@ -27,13 +27,16 @@ whose standard deviation is below ``√alpha`` (the L2 penalty) is scaled by
 ``√alpha``: its penalty then bounds its curvature (:meth:`Standardization.from_data`).
 """
 
+import functools
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+from sklearn.utils import gen_batches
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
-from ._blocks import sum_over_rows
+from ._blocks import BLOCK_BYTES, sum_over_rows, sum_row_blocks
 
 
 class Standardization:
@@ -45,17 +48,16 @@ class Standardization:
         ``mⱼ`` and ``sⱼ > 0`` of each feature.
     n_columns : int
         Columns of the first block ``[W; b]`` of the parameters.
-    spread : ndarray of shape (n_features,), default=None
+    spread : ndarray of shape (n_features,)
         The weighted mean of ``x̂ⱼ²``: 1 for a standardized feature, less for
-        one scaled by ``√alpha``, 0 for a constant one (``x̂ⱼ = 0``); ones if
-        None.
+        one scaled by ``√alpha``, 0 for a constant one (``x̂ⱼ = 0``).
     """
 
-    def __init__(self, mean, scale, n_columns, spread=None):
+    def __init__(self, mean, scale, n_columns, spread):
         self.mean = np.asarray(mean, dtype=np.float64)
         self.scale = np.asarray(scale, dtype=np.float64)
         self.n_columns = n_columns
-        self.spread = np.ones(self.mean.size) if spread is None else spread
+        self.spread = np.asarray(spread, dtype=np.float64)
         self.constant = self.spread == 0
         self.n_features = self.mean.size
         self._size = (self.n_features + 1) * n_columns
@@ -164,6 +166,36 @@ class Standardization:
         X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
         return (X - self.mean) / self.scale
 
+    def sum_blocks(self, terms, X):
+        """Return the sum over row blocks of ``terms(x̂, rows)`` (a tuple of arrays).
+
+        ``x̂`` is the block ``(X[rows] − m)/s``, dense float64: the blocks are
+        standardized one at a time (no copy of ``X``), on the threads of
+        :func:`~skperceptron._blocks.sum_row_blocks`.
+        """
+
+        def block_terms(rows):
+            return terms(self.standardized_rows(X[rows]), rows)
+
+        return sum_row_blocks(block_terms, X.shape[0], self._block_rows())
+
+    def max_over_rows(self, values, X, sample_weight):
+        """Return the largest ``values(x̂, rows)`` over the rows of positive weight.
+
+        ``values`` returns one number per row of the standardized block ``x̂``
+        of the rows ``rows`` (indices into ``X``).
+        """
+        rows = np.flatnonzero(sample_weight > 0)
+        top = -np.inf
+        for batch in gen_batches(rows.size, self._block_rows()):
+            block = rows[batch]
+            top = max(top, float(values(self.standardized_rows(X[block]), block).max()))
+        return top
+
+    def _block_rows(self):
+        """Rows per standardized block: :data:`~skperceptron._blocks.BLOCK_BYTES`."""
+        return max(1, BLOCK_BYTES // (8 * (self.n_features + 1)))
+
     def standardized_product(self, X, v):
         """Return ``X̂ v`` with ``X̂ = [x̂, 1]``, from ``X`` (dense or sparse)."""
         w = v[:-1] / self.scale
@@ -260,16 +292,24 @@ class StandardizedObjective:
     ----------
     objective : LinearObjective or TwoLayerObjective
         The objective, a function of the model's parameters ``θ``.
-    standardization : Standardization
-        The map ``T``.
+    n_columns : int
+        Columns of the first block ``[W; b]`` of ``θ``.
     """
 
-    def __init__(self, objective, standardization):
+    def __init__(self, objective, n_columns):
         self.objective = objective
-        self.standardization = standardization
+        self.n_columns = n_columns
         self.n_samples = objective.n_samples
         self.n_params = objective.n_params
         self.convex = objective.convex
+
+    @functools.cached_property
+    def standardization(self):
+        """The map ``T``, from the objective's rows, computed at its first use."""
+        objective = self.objective
+        return Standardization.from_data(
+            objective.X, objective.sample_weight, self.n_columns, objective.alpha
+        )
 
     def to_model(self, phi):
         """Return the model's parameters ``θ = Tφ``."""
@@ -278,10 +318,6 @@ class StandardizedObjective:
     def to_standard(self, theta):
         """Return the standardized coordinates ``φ = T⁻¹θ``."""
         return self.standardization.to_standard(theta)
-
-    def value(self, phi, batch=None):
-        """Return ``J(Tφ)``, on the rows ``batch`` if given."""
-        return self.objective.value(self.to_model(phi), batch)
 
     def value_and_gradient(self, phi, batch=None):
         """Return ``J(Tφ)`` and its gradient by ``φ``, ``Tᵀ∇J(Tφ)``."""
@@ -358,6 +394,11 @@ def floor_curvature(diagonal):
     diagonal = np.asarray(diagonal, dtype=np.float64)
     floor = np.finfo(np.float64).eps * diagonal.max(initial=0.0)
     return np.where(diagonal > 0, np.maximum(diagonal, floor), 0.0)
+
+
+def inverse_curvature(diagonal):
+    """Return ``1/D`` where ``D > 0``, and 0 where ``D = 0``."""
+    return np.divide(1.0, diagonal, out=np.zeros_like(diagonal), where=diagonal > 0)
 
 
 def _largest_eigenvalue(curvature, root):

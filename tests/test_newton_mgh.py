@@ -17,6 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skperceptron._newton import NewtonOptimizer
 
 from ._mgh import PROBLEMS
+from .test_newton import first_damped_step
 
 NAMES = list(PROBLEMS)
 GTOL = 1e-8  # trust-exact's test: ||g||_2 < gtol
@@ -197,27 +198,14 @@ def test_biggs_exp6_leaves_the_symmetric_subspace():
 
 
 def test_first_damping_comes_from_the_spectrum():
-    # Biggs EXP6 at x0 is indefinite (mu_min = -0.175). The first damping is
-    # the least one above -mu_min whose direction is no longer than
-    # ||g||^2 / ||H g||, the length of a gradient step on the scale of H.
+    # Biggs EXP6 at x0 is indefinite (mu_min = -0.175): the first damping is
+    # the least one above -mu_min whose direction fits the first radius.
     problem = PROBLEMS["biggs_exp6"]
-    x0 = problem.x0
-    H, g = problem.hess(x0), problem.grad(x0)
-    values, vectors = np.linalg.eigh(H)
-    assert values[0] < 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        result = NewtonOptimizer(max_iter=1).minimize(
-            problem.fun, x0, problem.grad, problem.hess
-        )
-    damping = result.damping[0]
-    assert damping > -values[0]
-    d = -np.linalg.solve(H + damping * np.eye(x0.size), g)
-    radius = np.linalg.norm(g) ** 2 / np.linalg.norm(H @ g)
-    assert np.linalg.norm(d) == pytest.approx(radius, rel=2e-3)
+    result, d = first_damped_step(problem)
     # The step is d, plus the symmetry-breaking eigenvector (as long as d),
     # times the step size t.
-    step = result.iterates[1] - x0
+    _, vectors = np.linalg.eigh(problem.hess(problem.x0))
+    step = result.iterates[1] - problem.x0
     along = vectors[:, 1] * np.sign(vectors[np.argmax(np.abs(vectors[:, 1])), 1])
     expected = result.step_sizes[0] * (d + np.linalg.norm(d) * along)
     assert_allclose(step, expected, rtol=1e-6, atol=1e-9)
