@@ -334,8 +334,8 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
                     "Increase max_iter, or use batch_size=None: full-batch steps "
                     "stop on the gradient."
                 )
-        if early_stopping:
-            return "Increase max_iter, or n_iter_no_change."
+        if early_stopping:  # the held-out loss was still going down
+            return "Increase max_iter."
         remedies = ["increase max_iter"]
         if self.solver == "gd":
             remedies.append("use solver='nesterov', which needs fewer epochs")
@@ -347,11 +347,6 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
             )
         text = "; ".join(remedies)
         text = text[0].upper() + text[1:] + "."
-        if problem.objective.X.dtype == np.float32:
-            text += (
-                " X is float32, whose rounding limits how small max|∇J| can "
-                "get: raise tol, or fit float64 data."
-            )
         return " ".join(filter(None, [text, self._target_advice(problem)]))
 
     def _target_advice(self, problem):

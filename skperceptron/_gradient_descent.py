@@ -275,6 +275,12 @@ class GradientDescent:
                 f"{_max_abs(watch.best_grad):.3g} (it was "
                 f"{watch.initial_grad_norm:.3g} at the start)."
             )
+            if _at_rounding_level(watch):  # more epochs would not help
+                return (
+                    f"{message} In float32 that is within 1e4 rounding errors of "
+                    "the start's gradient: rounding, not the number of epochs, "
+                    "may keep it there. Raise tol, or fit float64 data."
+                )
         return f"{message} {advice() if advice else ''}".strip()
 
 
@@ -360,7 +366,8 @@ class _Watch:
             if self.no_improvement >= self.n_iter_no_change:
                 self.reason = "no improvement"
         if _max_abs(grad) <= self.tol:
-            self._keep(epoch, theta, value, grad)
+            if self.validation_score is None:  # else the best held-out point
+                self._keep(epoch, theta, value, grad)
             self.reason = "gradient"
 
     def result(self, n_iter, history):
@@ -382,6 +389,20 @@ class _Watch:
             validation_scores=self.validation_scores,
             history=history,
         )
+
+
+def _at_rounding_level(watch):
+    """Tell whether a float32 gradient has fallen to near its rounding error.
+
+    Computed in float32, ``max|∇J|`` carries a rounding error of about
+    ``eps · max|∇J(θ₀)|`` (the size of the terms summed); within ``1e4`` of
+    that, rounding, not the number of epochs, may be what keeps it above
+    ``tol``.
+    """
+    if watch.best_grad.dtype != np.float32:
+        return False
+    noise = np.finfo(np.float32).eps * watch.initial_grad_norm
+    return _max_abs(watch.best_grad) <= 1e4 * noise
 
 
 def _max_abs(grad):

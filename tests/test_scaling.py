@@ -293,3 +293,47 @@ def test_network_steps_of_sparse_and_dense_agree():
         assert_allclose(
             got.steps(phi, per_sample), want.steps(phi, per_sample), rtol=1e-6
         )
+
+
+# -- the objective in standardized coordinates ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _linear("binary"),
+        lambda: _linear("squared"),
+        lambda: _linear("multinomial"),
+        lambda: _network("binary", activation="sigmoid"),
+        lambda: _network("multiclass"),
+    ],
+    ids=[
+        "linear binary",
+        "linear squared",
+        "linear multinomial",
+        "network",
+        "network 3",
+    ],
+)
+def test_standardized_objective_gradient_and_matrix_are_derivatives(make):
+    objective = make()
+    standard = objective.standardized()
+    phi = np.random.RandomState(3).normal(scale=0.3, size=objective.n_params)
+    value, grad = standard.value_and_gradient(phi)
+    assert value == objective.value_and_gradient(standard.to_model(phi))[0]
+    assert_allclose(
+        grad,
+        numerical_gradient(lambda p: standard.value_and_gradient(p)[0], phi),
+        rtol=1e-5,
+        atol=1e-8,
+    )
+    hessian = numerical_jacobian(lambda p: standard.value_and_gradient(p)[1], phi)
+    matrix = standard.newton_matrix(phi)
+    assert_allclose(matrix, matrix.T, rtol=1e-10, atol=1e-12)
+    if isinstance(objective.loss, MultinomialLogLoss):
+        # made definite along the softmax's shifts only: its Newton step is
+        # one of the exact Hessian's
+        step = np.linalg.solve(matrix, grad)
+        assert_allclose(hessian @ step, grad, rtol=1e-5, atol=1e-7)
+    else:
+        assert_allclose(matrix, hessian, rtol=1e-5, atol=1e-7)

@@ -287,3 +287,43 @@ def test_minibatches_return_the_lowest_objective_seen():
     )
     assert J == pytest.approx(min(clf.loss_curve_), rel=1e-10)
     assert J < clf.loss_curve_[-1] or J == clf.loss_curve_[-1]
+
+
+# -- 5. each remedy fits its case -----------------------------------------------------
+
+
+def _float32_warning(max_iter, tol):
+    X, y = make_classification(200, 5, random_state=0)
+    clf = SigmoidPerceptronClassifier(
+        solver="nesterov", alpha=1e-2, max_iter=max_iter, tol=tol
+    )
+    return str(_warning_of(clf.fit, X.astype(np.float32), y).message)
+
+
+def test_float32_rounding_is_named_only_where_it_can_be_the_cause():
+    early = _float32_warning(max_iter=3, tol=1e-5)
+    assert "float32" not in early and "Increase max_iter" in early
+    stuck = _float32_warning(max_iter=3000, tol=1e-12)
+    assert "rounding" in stuck and "fit float64 data" in stuck
+    assert "Increase max_iter" not in stuck
+
+
+def test_early_stopping_still_improving_asks_for_more_epochs():
+    X, y = make_classification(400, 5, random_state=0)
+    clf = SigmoidPerceptronClassifier(max_iter=5, early_stopping=True, random_state=0)
+    message = str(_warning_of(clf.fit, X, y).message)
+    assert "validation score" in message
+    assert message.endswith("Increase max_iter.")
+
+
+def test_early_stopping_returns_the_best_held_out_point_at_the_gradient_test():
+    X, y = make_classification(300, 5, flip_y=0.2, random_state=0)
+    params = dict(early_stopping=True, alpha=0.0, n_iter_no_change=1000, random_state=0)
+    clf = SigmoidPerceptronClassifier(tol=1e-3, **params).fit(X, y)
+    best = int(np.argmax(clf.validation_scores_)) + 1  # scores from epoch 1
+    assert best < clf.n_iter_ < clf.max_iter  # stopped by the gradient test, later
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    # the same path, cut at the best epoch, ends at the returned parameters
+    cut = _quietly(SigmoidPerceptronClassifier(max_iter=best, **params).fit, X, y)
+    assert_array_equal(clf.coef_, cut.coef_)
+    assert_array_equal(clf.intercept_, cut.intercept_)
