@@ -28,37 +28,34 @@ have no ``sklearn.callback``; the estimators then have no ``set_callbacks``.
 
 import functools
 import warnings
-from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import expit, log_expit, logsumexp
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
-    check_classification_targets,
-    type_of_target,
-)
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
     check_random_state,
     column_or_1d,
     validate_data,
 )
 
-try:  # scikit-learn >= 1.9
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # older releases have no callbacks
-
-    class CallbackSupportMixin:
-        """Stand-in for scikit-learn < 1.9: no ``set_callbacks``."""
-
-
 from ._blocks import normalized
+from ._compat import (
+    CallbackSupportMixin,
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    callback_context,
+    check_partial_fit_first_call,
+    check_sample_weight,
+    fit_context,
+    has_callbacks,
+)
 from ._gradient_descent import GradientDescent
 from ._loss import BinaryLogLoss, MultinomialLogLoss
 from ._newton import NewtonOptimizer
@@ -71,13 +68,13 @@ SPARSE = ("csr", "csc")
 def fit_method(fit):
     """Decorate ``fit`` or ``partial_fit``: parameters validated, all or nothing.
 
-    scikit-learn's ``_fit_context`` validates the hyperparameters; then a
+    scikit-learn's fit context validates the hyperparameters; then a
     fit either completes or, whatever it raises (a divergence, an error in
     a callback, ``KeyboardInterrupt``), leaves the estimator exactly as it
     was before the call: unfitted stays unfitted, and a fitted estimator
     keeps its previous fit.
     """
-    validated = _fit_context(prefer_skip_nested_validation=True)(fit)
+    validated = fit_context(prefer_skip_nested_validation=True)(fit)
 
     @functools.wraps(fit)
     def all_or_nothing(self, *args, **kwargs):
@@ -162,7 +159,7 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         )
         if multi_output and y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)  # a column of labels, not multilabel
-        sample_weight = _check_sample_weight(
+        sample_weight = check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
         return X, y, sample_weight
@@ -425,12 +422,10 @@ class _FitCallbacks:
         self.estimator, self.task_name = estimator, task_name
         self.data = {"X": X, "y": y, "metadata": metadata}
         self.context = self.iteration = None
-        if hasattr(estimator, "_init_callback_context"):
-            self.context = estimator._init_callback_context(max_subtasks=max_iter)
+        self.context = callback_context(estimator, max_iter)
+        if self.context is not None:
             self.context.call_on_fit_task_begin(estimator=estimator, **self.data)
-        self.active = self.context is not None and bool(
-            getattr(estimator, "_skl_callbacks", None)
-        )
+        self.active = self.context is not None and has_callbacks(estimator)
 
     def evaluating(self, fun):
         """Return ``fun``, made to begin an iteration when none is under way."""
@@ -618,7 +613,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
         self : object
             The updated estimator.
         """
-        first_call = _check_partial_fit_first_call(self, classes)
+        first_call = check_partial_fit_first_call(self, classes)
         metadata = _callback_metadata(sample_weight)
         X, y, sample_weight = self._validate_fit_data(
             X, y, sample_weight, first_call, multi_output=self._accepts_multilabel

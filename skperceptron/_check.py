@@ -12,15 +12,11 @@ from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.utils._param_validation import (
-    Interval,
-    StrOptions,
-    validate_parameter_constraints,
-)
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from ._base import BaseClassifier, BaseGradientEstimator, encode_labels
+from ._compat import Interval, StrOptions, validate_parameter_constraints
 
 #: Relative size of the finite-difference step: ``cbrt(eps)`` balances the
 #: ``O(h²)`` truncation error of central differences against their

@@ -70,9 +70,9 @@ from scipy.sparse.linalg import (
 )
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Integral, Interval, Real, StrOptions
 
 from . import _progress as progress
+from ._compat import Integral, Interval, Real, StrOptions
 from ._warnings import warn
 
 # A LinearOperator Hessian of at most this size is materialized (n products

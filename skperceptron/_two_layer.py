@@ -8,9 +8,9 @@ numbers come from :mod:`skperceptron._network`, the loop from
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseClassifier, check_init_array, fit_method
+from ._compat import Interval, StrOptions
 from ._loss import BinaryLogLoss
 from ._network import ACTIVATIONS, TwoLayerObjective, forward
 from ._newton import NewtonOptimizer
