@@ -1,9 +1,14 @@
-"""What every estimator of the package shares: parameters, fit loop, labels.
+"""What every estimator of the package shares: the parameters and one fit.
 
-Estimator layer. A concrete estimator supplies four hooks:
+Estimator layer. :meth:`BaseGradientEstimator._fit` reads like the
+algorithm: validate the data, encode the targets (which decides the kind of
+output, and so the loss, once: :data:`skperceptron._loss.LOSSES`), build the
+objective, choose ``θ₀``, minimize, store. A concrete estimator supplies
 
-- ``_objective(X, Y, sample_weight)``: the math-layer objective to minimize;
-- ``_initial_theta(objective, continuing, rng, init)``: where the optimizer
+- ``_targets(y, dtype, sample_weight, incremental, classes)``: the encoded
+  targets ``Y``; it sets ``_output``, the kind of output;
+- ``_objective(loss, X, Y, sample_weight)``: the math-layer objective;
+- ``_initial_theta(problem, continuing, rng, init)``: where the optimizer
   starts: the arrays of ``init`` (the ``*_init`` arguments of ``fit``) where
   given, else the current parameters when continuing, else the default;
 - ``_fitted_attributes(objective, theta)``: the fitted attributes of a
@@ -12,6 +17,9 @@ Estimator layer. A concrete estimator supplies four hooks:
 - ``_forward(X)``: raw output scores of validated ``X`` from the fitted
   attributes.
 
+Everything that depends on the kind of output (probabilities, labels,
+stratification, separation) is asked of the loss of that kind.
+
 The objective provides ``n_samples``, ``value_and_gradient(θ, batch)`` (also
 as ``objective(θ, batch)``), ``decision(θ, X)`` (raw scores of other rows),
 ``newton_matrix(θ)`` (the Hessian or a positive definite stand-in, as a
@@ -19,50 +27,44 @@ matrix or a ``LinearOperator``) and ``standardized()``: the same objective as
 a function of the coordinates ``φ`` of standardized features
 (:mod:`skperceptron._scaling`), with its ``"auto"`` steps. The optimizers
 always work on ``φ``; the fitted attributes are those of ``θ = Tφ``.
-
-With scikit-learn >= 1.9 the estimators support its callbacks
-(``set_callbacks``, :mod:`sklearn.callback`): a fit is a task whose subtasks
-are the epochs or Newton iterations (:class:`_FitCallbacks`). Older releases
-have no ``sklearn.callback``; the estimators then have no ``set_callbacks``.
 """
 
 import functools
 import warnings
 
 import numpy as np
-from scipy.special import expit, log_expit, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import (
-    check_is_fitted,
-    check_random_state,
-    column_or_1d,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
 from ._blocks import normalized
+from ._callbacks import FitCallbacks, callback_metadata
 from ._compat import (
     CallbackSupportMixin,
     Integral,
     Interval,
     Real,
     StrOptions,
-    callback_context,
     check_partial_fit_first_call,
-    check_sample_weight,
     fit_context,
-    has_callbacks,
 )
 from ._gradient_descent import GradientDescent
-from ._loss import BinaryLogLoss, MultinomialLogLoss
+from ._loss import LOSSES, output_kind
 from ._newton import NewtonOptimizer
+from ._validation import (
+    FLOATS,
+    SPARSE,
+    check_known_labels,
+    check_same_classes,
+    check_two_weighted_classes,
+    check_weighted_split,
+    encode_labels,
+    validate_fit_data,
+)
 from ._warnings import warn
-
-FLOATS = (np.float64, np.float32)
-SPARSE = ("csr", "csc")
 
 
 def fit_method(fit):
@@ -147,33 +149,26 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
-    def _validate_fit_data(self, X, y, sample_weight, reset, multi_output=False):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=SPARSE,
-            dtype=FLOATS,
-            multi_output=multi_output,
-            reset=reset,
-        )
-        if multi_output and y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)  # a column of labels, not multilabel
-        sample_weight = check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        return X, y, sample_weight
+    #: Whether ``y`` may have several columns (a multilabel indicator).
+    _multi_output = False
 
-    def _fit(self, X, Y, sample_weight, incremental, init=None, *, y, metadata):
-        """Run the optimizer from ``init``, the current or the initial parameters.
+    def _fit(self, X, y, sample_weight, *, incremental=False, init=None, classes=None):
+        """Fit, or run one epoch for ``partial_fit`` (``incremental``).
 
         ``init`` maps the names of the ``*_init`` arguments of ``fit`` to the
-        values given (None where not given). ``y`` (the targets as given,
-        validated) and ``metadata`` are passed to the callbacks. The
-        optimizers work on the standardized coordinates ``φ`` of the
-        parameters (:mod:`skperceptron._scaling`); the fitted attributes are
-        those of ``θ = Tφ``.
+        values given (None where not given); ``classes`` is the argument of
+        a classifier's ``partial_fit``. The optimizers work on the
+        standardized coordinates ``φ`` of the parameters
+        (:mod:`skperceptron._scaling`); the fitted attributes are those of
+        ``θ = Tφ``.
         """
+        metadata = callback_metadata(sample_weight)
+        reset = not incremental or self._first_partial_fit(classes)
+        X, y, sample_weight = validate_fit_data(
+            self, X, y, sample_weight, reset, multi_output=self._multi_output
+        )
+        Y = self._targets(y, X.dtype, sample_weight, incremental, classes)
+        loss = LOSSES[self._output]
         continuing = incremental or self.warm_start
         if not (continuing and hasattr(self, "loss_curve_")):
             self.n_iter_, self.loss_curve_, self.history_ = 0, [], {}
@@ -183,11 +178,13 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         newton = self._check_solver()
         max_iter = self._max_iter(incremental)
         task = "newton-iter" if newton else "epoch"
-        callbacks = _FitCallbacks(self, max_iter, task, X=X, y=y, metadata=metadata)
+        callbacks = FitCallbacks(self, max_iter, task, X=X, y=y, metadata=metadata)
         validation = None
         if self.early_stopping and not (incremental or newton):
-            X, Y, sample_weight, validation = self._split(X, Y, sample_weight, rng)
-        problem = self._objective(X, Y, sample_weight).standardized()
+            X, Y, sample_weight, validation = self._split(
+                loss, X, Y, sample_weight, rng
+            )
+        problem = self._objective(loss, X, Y, sample_weight).standardized()
         theta0 = self._initial_theta(problem, continuing, rng, init or {})
         phi0 = problem.to_standard(theta0)
         if newton:
@@ -202,15 +199,19 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         self._warn_if_unbounded(problem.objective, result.x)
         return self
 
-    def _split(self, X, Y, sample_weight, rng):
+    def _first_partial_fit(self, classes):
+        """Tell whether this ``partial_fit`` is the first one."""
+        return not hasattr(self, "n_features_in_")
+
+    def _split(self, loss, X, Y, sample_weight, rng):
         """Hold out ``validation_fraction`` of the rows for early stopping."""
         X, X_val, Y, Y_val, sample_weight, s_val = train_test_split(
             X, Y, sample_weight,
             test_size=self.validation_fraction,
             random_state=rng,
-            stratify=self._stratify(Y),
+            stratify=loss.stratify(Y),
         )  # fmt: skip
-        _check_weighted_split(sample_weight, s_val, self.validation_fraction)
+        check_weighted_split(sample_weight, s_val, self.validation_fraction)
         return X, Y, sample_weight, (X_val, Y_val, s_val)
 
     def _max_iter(self, incremental):
@@ -222,7 +223,25 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         return self.max_iter
 
     def _warn_if_unbounded(self, objective, theta):
-        """Warn when the objective has no finite minimizer (none by default)."""
+        """Warn when ``alpha=0`` and the model separates the training classes.
+
+        A model that classifies every (weighted) sample correctly lowers the
+        log-loss further by scaling its output weights up: the objective has
+        no finite minimizer, and where the fit stopped is arbitrary. (A
+        squared error is never separated.)
+        """
+        if self.alpha > 0 or objective.loss.bounded:
+            return
+        rows = objective.sample_weight > 0
+        Z = objective.decision(theta, objective.X)
+        if objective.loss.separates(Z[rows], objective.Y[rows]):
+            warn(
+                "The model separates the training classes perfectly and alpha=0: "
+                "the log-loss has no finite minimizer, so the weights grow with "
+                "every iteration and the fit stopped at an arbitrary scale. Set "
+                "alpha > 0 for a unique, finite solution.",
+                ConvergenceWarning,
+            )
 
     def _check_solver(self):
         """Return whether ``solver`` is Newton's method; warn of unused parameters."""
@@ -383,103 +402,16 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
             self.validation_scores_ = scores
             self.best_validation_score_ = max(scores)
 
+    def _scored(self, X):
+        """Return the loss of the fitted kind of output and the scores of ``X``."""
+        scores = self._decision(X)
+        return LOSSES[self._output], scores
+
     def _decision(self, X):
         """Raw output scores of ``X``, after the predict-time checks."""
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=SPARSE, dtype=FLOATS, reset=False)
         return self._forward(X)
-
-
-class _FitCallbacks:
-    """Report a fit and each of its iterations to the estimator's callbacks.
-
-    With ``sklearn.callback`` (scikit-learn >= 1.9), the fit is the root task
-    of the estimator's callback context, begun here and ended by
-    :meth:`close`; each epoch or Newton iteration is a subtask. When the
-    estimator has callbacks, a subtask begins at the optimizer's first
-    evaluation of the objective that iteration (:meth:`evaluating`) and ends
-    at the new iterate, from the optimizer's callback
-    (:meth:`iteration_end`), which hands the callbacks the estimator at that
-    iterate (``fitted_estimator``) and stops the optimizer when one of their
-    ``on_fit_task_end`` returns True. Without ``sklearn.callback`` it does
-    nothing.
-
-    Parameters
-    ----------
-    estimator : BaseGradientEstimator
-        The estimator being fitted.
-    max_iter : int
-        The most iterations the fit may run.
-    task_name : str
-        The name of the iterations' subtasks.
-    X, y : array-like
-        The data given to ``fit``, passed on to the callbacks.
-    metadata : dict or None, default=None
-        ``{"sample_weight": ...}`` when ``fit`` was given sample weights.
-    """
-
-    def __init__(self, estimator, max_iter, task_name, *, X, y, metadata=None):
-        self.estimator, self.task_name = estimator, task_name
-        self.data = {"X": X, "y": y, "metadata": metadata}
-        self.context = self.iteration = None
-        self.context = callback_context(estimator, max_iter)
-        if self.context is not None:
-            self.context.call_on_fit_task_begin(estimator=estimator, **self.data)
-        self.active = self.context is not None and has_callbacks(estimator)
-
-    def evaluating(self, fun):
-        """Return ``fun``, made to begin an iteration when none is under way."""
-        if not self.active:
-            return fun
-
-        def evaluate(*args):
-            if self.iteration is None:
-                self.iteration = self.context.subcontext(task_name=self.task_name)
-                self.iteration.call_on_fit_task_begin(
-                    estimator=self.estimator, **self.data
-                )
-            return fun(*args)
-
-        return evaluate
-
-    def iteration_end(self, problem):
-        """Return the optimizer's ``callback``, None when there are no callbacks.
-
-        ``problem`` is the standardized objective: the optimizer's ``x`` is
-        ``φ``, whose model parameters are ``θ = Tφ``.
-        """
-        if not self.active:
-            return None
-
-        def end(intermediate_result):
-            def attributes():
-                return self.estimator._fitted_attributes(
-                    problem.objective, problem.to_model(intermediate_result.x)
-                )
-
-            iteration, self.iteration = self.iteration, None
-            if iteration.call_on_fit_task_end(
-                estimator=self.estimator,
-                reconstruction_attributes=attributes,
-                **self.data,
-            ):
-                raise StopIteration
-
-        return end
-
-    def close(self):
-        """End an iteration left unfinished (a failed step), then the fit."""
-        if self.iteration is not None:
-            self.iteration.call_on_fit_task_end(estimator=self.estimator)
-        if self.context is not None:
-            self.context.call_on_fit_task_end(
-                estimator=self.estimator, reconstruction_attributes={}, **self.data
-            )
-
-
-def _callback_metadata(sample_weight):
-    """Return the callbacks' metadata: the sample weights, if ``fit`` had any."""
-    return None if sample_weight is None else {"sample_weight": sample_weight}
 
 
 def _append_history(history, rows):
@@ -510,88 +442,45 @@ class _SharedEvaluation:
         return self.result
 
 
-def check_init_array(value, name, shapes, dtype):
-    """Return a copy of ``value`` in ``dtype``, refusing other shapes than ``shapes``.
-
-    Parameters
-    ----------
-    value : array-like
-        An initial parameter given to ``fit``; never modified.
-    name : str
-        Its name, for the error message.
-    shapes : list of tuple
-        The accepted shapes, the shape of the fitted attribute first.
-    dtype : numpy dtype
-        The dtype of the fit.
-
-    Returns
-    -------
-    array : ndarray
-        A new array of ``dtype``, of the shape of ``value``.
-
-    Raises
-    ------
-    ValueError
-        When ``value`` is not numeric, has another shape, or holds values
-        that are not finite in ``dtype``.
-    """
-    expected = " or ".join(str(shape) for shape in shapes)
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        array = None
-    if array is None or array.shape not in shapes:
-        found = "no numeric array" if array is None else f"shape {array.shape}"
-        raise ValueError(
-            f"{name} must be an array of shape {expected} for this data; got {found}."
-        )
-    if not np.all(np.abs(array) <= np.finfo(dtype).max):
-        raise ValueError(
-            f"{name} must hold finite values of {np.dtype(dtype).name}, the "
-            f"dtype of X; got nan, inf or values beyond its range."
-        )
-    return array.astype(dtype)
-
-
-def check_init_param(estimator, name, expected_shape):
-    """Return ``estimator.<name>`` as float64 of ``expected_shape``, or raise."""
-    value = np.asarray(getattr(estimator, name), dtype=np.float64)
-    if value.size != np.prod(expected_shape) or not np.all(np.isfinite(value)):
-        raise ValueError(
-            f"Cannot continue from {name} of shape {value.shape}: expected "
-            f"finite values of shape {expected_shape} for this data. Set "
-            f"warm_start=False, or set {name} to an array of that shape."
-        )
-    return value.reshape(expected_shape)
-
-
 class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
     """Labels and probabilities shared by the classifiers.
 
     Targets are encoded by a ``LabelBinarizer``: one sigmoid output for two
-    classes (the seeds' unit), one softmax output per class for more, and
-    one sigmoid output per label for a multilabel indicator ``y`` (accepted
-    only when ``_accepts_multilabel``).
+    classes (the course notes' unit), one softmax output per class for more,
+    and one sigmoid output per label for a multilabel indicator ``y``
+    (accepted only when ``_multi_output``). Which of these is decided once
+    per fit (:func:`~skperceptron._loss.output_kind`), and the loss of that
+    kind gives the probabilities and the labels.
     """
 
-    _accepts_multilabel = False
-
-    def _fit_classifier(self, X, y, sample_weight, init):
-        """Validate, encode the labels and fit (the body of ``fit``)."""
-        metadata = _callback_metadata(sample_weight)
-        X, y, sample_weight = self._validate_fit_data(
-            X, y, sample_weight, True, multi_output=self._accepts_multilabel
-        )
+    def _targets(self, y, dtype, sample_weight, incremental, classes):
+        """Return the encoded labels; set ``classes_`` and the kind of output."""
         check_classification_targets(y)
-        binarizer = LabelBinarizer().fit(y)
-        if self.warm_start and hasattr(self, "classes_"):
-            _check_same_classes(self.classes_, binarizer.classes_)
+        if not incremental:
+            binarizer = LabelBinarizer().fit(y)
+            if self.warm_start and hasattr(self, "classes_"):
+                check_same_classes(self.classes_, binarizer.classes_)
+            self._set_labels(binarizer)
+        elif classes is not None and not hasattr(self, "_label_binarizer"):
+            multilabel = type_of_target(y) == "multilabel-indicator"
+            self._set_labels(LabelBinarizer().fit(y if multilabel else classes))
+        multilabel = self._output == "multilabel"
+        if incremental:
+            check_known_labels(y, self.classes_, multilabel)
+        Y = encode_labels(self._label_binarizer, y, dtype)
+        if not incremental:
+            check_two_weighted_classes(
+                LOSSES[self._output], Y, sample_weight, self.classes_
+            )
+        return Y
+
+    def _set_labels(self, binarizer):
         self._label_binarizer = binarizer
         self.classes_ = binarizer.classes_
-        Y = encode_labels(self._label_binarizer, y, X.dtype)
-        if not self._is_multilabel():
-            _check_two_weighted_classes(Y, sample_weight, self.classes_)
-        return self._fit(X, Y, sample_weight, False, init, y=y, metadata=metadata)
+        self._output = output_kind(binarizer.y_type_, len(binarizer.classes_))
+
+    def _first_partial_fit(self, classes):
+        return check_partial_fit_first_call(self, classes)
 
     @fit_method
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -613,19 +502,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
         self : object
             The updated estimator.
         """
-        first_call = check_partial_fit_first_call(self, classes)
-        metadata = _callback_metadata(sample_weight)
-        X, y, sample_weight = self._validate_fit_data(
-            X, y, sample_weight, first_call, multi_output=self._accepts_multilabel
-        )
-        check_classification_targets(y)
-        if first_call:
-            multilabel = type_of_target(y) == "multilabel-indicator"
-            self._label_binarizer = LabelBinarizer().fit(y if multilabel else classes)
-            self.classes_ = self._label_binarizer.classes_
-        _check_known_labels(y, self.classes_, self._is_multilabel())
-        Y = encode_labels(self._label_binarizer, y, X.dtype)
-        return self._fit(X, Y, sample_weight, True, y=y, metadata=metadata)
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def predict_proba(self, X):
         """Return the probability of each class.
@@ -642,7 +519,8 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
             ``σ(z)`` per label for multilabel targets, in the dtype of ``X``
             (float32 or float64).
         """
-        return self._probabilities(self._decision(X))
+        loss, scores = self._scored(X)
+        return loss.predict_proba(scores)
 
     def predict_log_proba(self, X):
         """Return the logarithm of :meth:`predict_proba`, computed stably.
@@ -660,23 +538,8 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
             underflows to 0, and exactly 0 where it rounds to 1 (as the
             logarithm of :meth:`predict_proba` is).
         """
-        scores = self._decision(X)
-        if self._is_multilabel():
-            log_proba = log_expit(scores)
-        elif scores.shape[1] == 1:
-            log_proba = np.hstack([log_expit(-scores), log_expit(scores)])
-        else:
-            log_proba = scores - logsumexp(scores, axis=1, keepdims=True)
-        log_proba[self._probabilities(scores) == 1] = 0.0
-        return log_proba
-
-    def _probabilities(self, scores):
-        """``predict_proba`` of raw scores."""
-        if self._is_multilabel():
-            return expit(scores)
-        if scores.shape[1] == 1:
-            return np.hstack([expit(-scores), expit(scores)])
-        return MultinomialLogLoss().predict(scores)
+        loss, scores = self._scored(X)
+        return loss.predict_log_proba(scores)
 
     def predict(self, X):
         """Predict the class of largest probability (each label above ½).
@@ -691,120 +554,5 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Predicted labels.
         """
-        scores = self._decision(X)
-        if self._is_multilabel():
-            return (scores > 0).astype(int)
-        if scores.shape[1] == 1:
-            return self.classes_[(scores[:, 0] > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
-
-    def _is_multilabel(self):
-        return self._label_binarizer.y_type_ == "multilabel-indicator"
-
-    def _warn_if_unbounded(self, objective, theta):
-        """Warn when ``alpha=0`` and the model separates the training classes.
-
-        A model that classifies every (weighted) sample correctly lowers the
-        log-loss further by scaling its output weights up: the objective has
-        no finite minimizer, and where the fit stopped is arbitrary.
-        """
-        if self.alpha > 0:
-            return
-        Z = objective.decision(theta, objective.X)
-        Y, rows = objective.Y, objective.sample_weight > 0
-        if Y.shape[1] == 1 or self._is_multilabel():
-            separated = np.any(np.all(((Z > 0) == (Y > 0))[rows], axis=0))
-        else:
-            separated = np.all((Z.argmax(axis=1) == Y.argmax(axis=1))[rows])
-        if separated:
-            warn(
-                "The model separates the training classes perfectly and alpha=0: "
-                "the log-loss has no finite minimizer, so the weights grow with "
-                "every iteration and the fit stopped at an arbitrary scale. Set "
-                "alpha > 0 for a unique, finite solution.",
-                ConvergenceWarning,
-            )
-
-    def _loss(self, Y):
-        """Sigmoid units for one output or multilabel, softmax otherwise."""
-        if Y.shape[1] == 1 or self._is_multilabel():
-            return BinaryLogLoss()
-        return MultinomialLogLoss()
-
-    def _stratify(self, Y):
-        if self._is_multilabel():
-            return None
-        return Y[:, 0] if Y.shape[1] == 1 else Y.argmax(axis=1)
-
-
-def encode_labels(binarizer, y, dtype):
-    """Return ``binarizer.transform(y)`` in ``dtype``, with no large temporary.
-
-    One column (the second class) for two classes, one-hot columns for more,
-    the indicator itself for multilabel ``y``. ``LabelBinarizer.transform``
-    passes through a sparse matrix and an integer copy, about seven
-    ``n``-vectors; this costs one beside its result.
-    """
-    classes = binarizer.classes_
-    if binarizer.y_type_ == "multilabel-indicator":
-        return binarizer.transform(y).astype(dtype)
-    if len(classes) == 1:
-        return np.zeros((len(y), 1), dtype=dtype)
-    if len(classes) == 2:
-        return (y == classes[1]).astype(dtype)[:, None]
-    codes = np.searchsorted(classes, y)
-    return (codes[:, None] == np.arange(len(classes))).astype(dtype)
-
-
-def _check_two_weighted_classes(Y, sample_weight, classes):
-    """Refuse data in which fewer than two classes carry positive weight."""
-    if Y.shape[1] == 1:  # the column of the second class
-        second = Y[:, 0] > 0
-        weight = np.array([sample_weight[~second].sum(), sample_weight[second].sum()])
-    else:
-        weight = sample_weight @ Y
-    weighted = classes[weight[: len(classes)] > 0]
-    if len(weighted) < 2:
-        raise ValueError(
-            "This classifier needs samples of at least 2 classes with positive "
-            f"sample_weight, but the data contains only one class: {weighted}. "
-            "Check y (and sample_weight)."
-        )
-
-
-def _check_weighted_split(s_train, s_val, validation_fraction):
-    """Refuse an early-stopping split with a part of zero total weight."""
-    for part, s in (("training", s_train), ("validation", s_val)):
-        if not s.sum() > 0:
-            raise ValueError(
-                f"early_stopping left no sample of positive sample_weight in the "
-                f"{part} set (validation_fraction={validation_fraction}). Give "
-                "more samples a positive weight, change validation_fraction or "
-                "random_state, or set early_stopping=False."
-            )
-
-
-def _check_same_classes(previous, classes):
-    """Refuse to continue a fit (``warm_start``) on other classes."""
-    if len(previous) != len(classes) or np.any(previous != classes):
-        raise ValueError(
-            f"warm_start=True continues the fit of classes {previous.tolist()}, "
-            f"but y holds the classes {classes.tolist()}: the output units "
-            "would stand for other classes. Set warm_start=False to fit "
-            "these classes from the start."
-        )
-
-
-def _check_known_labels(y, classes, multilabel):
-    if len(classes) < 2:
-        raise ValueError(
-            f"classes must hold at least 2 classes; got {classes.tolist()}."
-        )
-    if multilabel:
-        return
-    unknown = np.setdiff1d(y, classes)
-    if unknown.size:
-        raise ValueError(
-            f"y holds labels {unknown.tolist()} that are not in classes "
-            f"{classes.tolist()} given on the first call to partial_fit."
-        )
+        loss, scores = self._scored(X)
+        return loss.labels(scores, self.classes_)

@@ -15,8 +15,10 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
-from ._base import BaseClassifier, BaseGradientEstimator, encode_labels
+from ._base import BaseClassifier, BaseGradientEstimator
 from ._compat import Interval, StrOptions, validate_parameter_constraints
+from ._loss import LOSSES
+from ._validation import encode_labels, validate_fit_data
 
 #: Relative size of the finite-difference step: ``cbrt(eps)`` balances the
 #: ``O(h²)`` truncation error of central differences against their
@@ -255,17 +257,16 @@ def _objective_at_current_parameters(estimator, X, y, sample_weight, rng):
     attributes by the hook that continues a fit from them.
     """
     classifier = isinstance(estimator, BaseClassifier)
-    multi_output = classifier and estimator._accepts_multilabel
-    X, y, sample_weight = estimator._validate_fit_data(
-        X, y, sample_weight, False, multi_output=multi_output
+    X, y, sample_weight = validate_fit_data(
+        estimator, X, y, sample_weight, False, estimator._multi_output
     )
     X = X.astype(np.float64, copy=False)
     sample_weight = sample_weight.astype(np.float64, copy=False)
     if classifier:
         Y = _encode_labels(estimator, y)
     else:
-        Y = estimator._encode(y, np.float64)
-    objective = estimator._objective(X, Y, sample_weight)
+        Y = estimator._targets(y, np.float64, sample_weight, True, None)
+    objective = estimator._objective(LOSSES[estimator._output], X, Y, sample_weight)
     theta = estimator._initial_theta(objective.standardized(), True, rng)
     return objective, np.asarray(theta, dtype=np.float64)
 
@@ -274,7 +275,7 @@ def _encode_labels(estimator, y):
     """``y`` encoded as in ``fit``, by the fitted label binarizer."""
     check_classification_targets(y)
     multilabel = type_of_target(y) == "multilabel-indicator"
-    if multilabel != estimator._is_multilabel():
+    if multilabel != (estimator._output == "multilabel"):
         fitted_on = "a multilabel indicator" if not multilabel else "class labels"
         raise ValueError(
             f"{type(estimator).__name__} was fitted on {fitted_on} y, but y is "

@@ -8,16 +8,9 @@ numbers come from :mod:`skperceptron._objective`, the loop from
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from ._base import (
-    BaseClassifier,
-    BaseGradientEstimator,
-    _callback_metadata,
-    check_init_array,
-    check_init_param,
-    fit_method,
-)
-from ._loss import HalfSquaredError
+from ._base import BaseClassifier, BaseGradientEstimator, fit_method
 from ._objective import LinearObjective
+from ._validation import check_init_array, check_init_param
 
 #: A target spread (standard deviation) beyond which the warnings advise
 #: standardizing ``y``: ten times that of a standardized target.
@@ -27,8 +20,8 @@ _LARGE_TARGET_SPREAD = 10.0
 class _LinearModel:
     """Hooks of the linear models ``Z = X coef_ᵀ + intercept_``."""
 
-    def _objective(self, X, Y, sample_weight):
-        return LinearObjective(self._loss(Y), X, Y, sample_weight, self.alpha)
+    def _objective(self, loss, X, Y, sample_weight):
+        return LinearObjective(loss, X, Y, sample_weight, self.alpha)
 
     def _initial_theta(self, problem, continuing, rng, init=None):
         """Start from ``init``, the current parameters, or zeros.
@@ -234,11 +227,8 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
             When ``coef_init`` or ``intercept_init`` does not have the shape
             of ``coef_`` or ``intercept_`` for ``X``, or is not finite.
         """
-        metadata = _callback_metadata(sample_weight)
-        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight, True)
-        Y = self._encode(y, X.dtype)
         init = {"coef_init": coef_init, "intercept_init": intercept_init}
-        return self._fit(X, Y, sample_weight, False, init, y=y, metadata=metadata)
+        return self._fit(X, y, sample_weight, init=init)
 
     @fit_method
     def partial_fit(self, X, y, sample_weight=None):
@@ -258,11 +248,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         self : PerceptronRegressor
             The updated estimator.
         """
-        first_call = not hasattr(self, "n_features_in_")
-        metadata = _callback_metadata(sample_weight)
-        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight, first_call)
-        Y = self._encode(y, X.dtype)
-        return self._fit(X, Y, sample_weight, True, y=y, metadata=metadata)
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
         """Predict ``ŷ = Xw + b``.
@@ -277,9 +263,12 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         y_pred : ndarray of shape (n_samples,)
             Predictions.
         """
-        return self._decision(X)[:, 0]
+        loss, scores = self._scored(X)
+        return loss.prediction(scores)
 
-    def _encode(self, y, dtype):
+    def _targets(self, y, dtype, sample_weight, incremental, classes):
+        """Return ``y`` as a column of ``dtype``: one output, a squared error."""
+        self._output = "continuous"
         return np.asarray(y, dtype=dtype).reshape(-1, 1)
 
     def _target_advice(self, problem):
@@ -304,14 +293,8 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
             "transformer=StandardScaler()), or raise tol."
         )
 
-    def _loss(self, Y):
-        return HalfSquaredError()
-
     def _init_shapes(self, n_features, n_outputs):
         return {"coef": [(n_features,)], "intercept": [(), (1,)]}
-
-    def _stratify(self, Y):
-        return None
 
     def _fitted_attributes(self, objective, theta):
         W, b = objective.unpack(theta)
@@ -493,7 +476,7 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
             finite.
         """
         init = {"coef_init": coef_init, "intercept_init": intercept_init}
-        return self._fit_classifier(X, y, sample_weight, init)
+        return self._fit(X, y, sample_weight, init=init)
 
     def decision_function(self, X):
         """Return the raw scores ``z = Xw + b``.
@@ -508,8 +491,8 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             For two classes, the score of ``classes_[1]``.
         """
-        scores = self._decision(X)
-        return scores[:, 0] if scores.shape[1] == 1 else scores
+        loss, scores = self._scored(X)
+        return loss.prediction(scores)
 
     def _fitted_attributes(self, objective, theta):
         W, b = objective.unpack(theta)

@@ -11,12 +11,19 @@ targets ``Y`` of the same shape, and returns
 - ``hessian_weights(Z)``: ``d²L_i/dZ_i²``, shape ``(n_samples, K, K)``, and
   ``hessian_factor(Z)``: an ``R_i`` with ``R_iᵀR_i = d²L_i/dZ_i²``.
 
+Each loss is also a kind of output: it turns raw scores into what an
+estimator returns (``prediction``; ``predict_proba``, ``predict_log_proba``
+and ``labels`` for the log-losses), and knows how its targets are stratified
+and whether ``Z`` separates them. An estimator decides its kind once, in
+``fit`` (:func:`output_kind`), and then asks the loss of that kind
+(``LOSSES``).
+
 Losses are computed from raw scores with stable primitives (``logaddexp``,
 ``logsumexp``): probabilities are never clipped.
 """
 
 import numpy as np
-from scipy.special import expit, logsumexp
+from scipy.special import expit, log_expit, logsumexp
 
 
 class HalfSquaredError:
@@ -27,6 +34,20 @@ class HalfSquaredError:
 
     #: Upper bound of ``d²L/dz²``, used for a safe gradient-descent step.
     curvature_bound = 1.0
+    #: The output unit, as ``MLPRegressor.out_activation_`` names it.
+    out_activation = "identity"
+    #: Whether adding one constant to every output changes no loss.
+    shift_invariant = False
+    #: Whether ``J`` has a finite minimizer whatever the data, with ``alpha = 0``.
+    bounded = True
+
+    def prediction(self, Z):
+        """Return what ``predict`` returns: ``ŷ``, 1-D for one output."""
+        return Z[:, 0] if Z.shape[1] == 1 else Z
+
+    def stratify(self, Y):
+        """Return the key of a stratified split: none for regression."""
+        return None
 
     def predict(self, Z):
         """Return ``ŷ = z``."""
@@ -56,7 +77,32 @@ class HalfSquaredError:
         return self.hessian_weights(Z)
 
 
-class BinaryLogLoss:
+class _LogLoss:
+    """What the log-losses share as outputs: log-probabilities and labels."""
+
+    shift_invariant = False
+    bounded = False  # scaling up weights that separate the classes lowers J
+
+    def predict_log_proba(self, Z):
+        """Return the log of :meth:`predict_proba`, computed from ``Z`` stably.
+
+        Finite where a probability underflows to 0, and exactly 0 where it
+        rounds to 1 (as the logarithm of the rounded probability is).
+        """
+        log_proba = self._log_proba(Z)
+        log_proba[self.predict_proba(Z) == 1] = 0.0
+        return log_proba
+
+    def prediction(self, Z):
+        """Return what ``decision_function`` returns: ``Z``, 1-D for one output."""
+        return Z[:, 0] if Z.shape[1] == 1 else Z
+
+    def labels(self, Z, classes):
+        """Return the class of largest probability of each row of ``Z``."""
+        return classes[self._label_index(Z)]
+
+
+class BinaryLogLoss(_LogLoss):
     """Log-loss of the sigmoid unit (seeds 000, 002, 003).
 
     ``L(y, ŷ) = −y ln ŷ − (1 − y) ln(1 − ŷ)`` with ``ŷ = σ(z)``, evaluated as
@@ -64,6 +110,30 @@ class BinaryLogLoss:
     """
 
     curvature_bound = 0.25  # max of σ'(z) = σ(z)(1 − σ(z))
+    out_activation = "logistic"
+
+    def predict_proba(self, Z):
+        """Return ``[1 − σ(z), σ(z)]``: the two classes' probabilities."""
+        return np.hstack([expit(-Z), expit(Z)])
+
+    def _log_proba(self, Z):
+        return np.hstack([log_expit(-Z), log_expit(Z)])
+
+    def _label_index(self, Z):
+        return (Z[:, 0] > 0).astype(int)
+
+    def stratify(self, Y):
+        """Return the key of a stratified split: the column of the second class."""
+        return Y[:, 0]
+
+    def separates(self, Z, Y):
+        """Tell whether the scores classify every row of one output correctly."""
+        return bool(np.any(np.all((Z > 0) == (Y > 0), axis=0)))
+
+    def class_weights(self, Y, sample_weight):
+        """Return the total weight of each class (of ``Y``'s one column)."""
+        second = Y[:, 0] > 0
+        return np.array([sample_weight[~second].sum(), sample_weight[second].sum()])
 
     def predict(self, Z):
         """Return ``ŷ = σ(z)``."""
@@ -129,7 +199,34 @@ def _log_loss_terms(Z, Y):
     return losses, e, one_plus_e, positive
 
 
-class MultinomialLogLoss:
+class MultilabelLogLoss(BinaryLogLoss):
+    """Log-loss of one sigmoid unit per label, for a multilabel indicator ``y``.
+
+    The loss of :class:`BinaryLogLoss` summed over the labels; its outputs
+    are a probability and a decision per label.
+    """
+
+    def predict_proba(self, Z):
+        """Return ``σ(z)``: each label's probability."""
+        return expit(Z)
+
+    def _log_proba(self, Z):
+        return log_expit(Z)
+
+    def labels(self, Z, classes):
+        """Return the indicator of each label whose probability is above ½."""
+        return (Z > 0).astype(int)
+
+    def stratify(self, Y):
+        """Return the key of a stratified split: none for multilabel targets."""
+        return None
+
+    def class_weights(self, Y, sample_weight):
+        """Return None: a multilabel row belongs to several labels."""
+        return None
+
+
+class MultinomialLogLoss(_LogLoss):
     """Log-loss of the softmax unit, for three or more classes.
 
     ``L(y, ŷ) = −Σ_k y_k ln ŷ_k`` with ``ŷ = softmax(z)``, evaluated as
@@ -137,6 +234,30 @@ class MultinomialLogLoss:
     """
 
     curvature_bound = 0.5  # largest eigenvalue of diag(ŷ) − ŷŷᵀ
+    out_activation = "softmax"
+    shift_invariant = True  # softmax(z + c) = softmax(z)
+
+    def predict_proba(self, Z):
+        """Return ``softmax(z)``: each class's probability."""
+        return self.predict(Z)
+
+    def _log_proba(self, Z):
+        return Z - logsumexp(Z, axis=1, keepdims=True)
+
+    def _label_index(self, Z):
+        return np.argmax(Z, axis=1)
+
+    def stratify(self, Y):
+        """Return the key of a stratified split: the class of each row."""
+        return Y.argmax(axis=1)
+
+    def separates(self, Z, Y):
+        """Tell whether the scores classify every row correctly."""
+        return bool(np.all(Z.argmax(axis=1) == Y.argmax(axis=1)))
+
+    def class_weights(self, Y, sample_weight):
+        """Return the total weight of each class (one-hot ``Y``)."""
+        return sample_weight @ Y
 
     def predict(self, Z):
         """Return ``ŷ = softmax(z)``."""
@@ -191,3 +312,37 @@ def _softmax(Z):
     total = P.sum(axis=1, keepdims=True)
     P /= total
     return P, (shift + np.log(total))[:, 0]
+
+
+#: The loss of each kind of output (:func:`output_kind`).
+LOSSES = {
+    "continuous": HalfSquaredError(),
+    "binary": BinaryLogLoss(),
+    "multiclass": MultinomialLogLoss(),
+    "multilabel": MultilabelLogLoss(),
+}
+
+
+def output_kind(target_type, n_classes):
+    """Return the kind of output, a key of ``LOSSES``, for targets of a type.
+
+    Parameters
+    ----------
+    target_type : str
+        ``"continuous"`` for regression, else the ``y_type_`` of the labels'
+        binarizer (``type_of_target``).
+    n_classes : int
+        The number of classes (labels, for a multilabel indicator).
+
+    Returns
+    -------
+    kind : str
+        ``"continuous"``, ``"binary"`` (one sigmoid unit, for up to two
+        classes), ``"multiclass"`` (a softmax unit per class) or
+        ``"multilabel"`` (a sigmoid unit per label).
+    """
+    if target_type == "continuous":
+        return "continuous"
+    if target_type == "multilabel-indicator":
+        return "multilabel"
+    return "binary" if n_classes <= 2 else "multiclass"

@@ -103,7 +103,6 @@ from scipy.sparse.linalg import LinearOperator
 from scipy.special import expit
 
 from ._blocks import normalized, sum_over_rows, sum_row_blocks, weighted_grams
-from ._loss import MultinomialLogLoss
 from ._scaling import (
     StandardizedObjective,
     floor_curvature,
@@ -580,7 +579,7 @@ class TwoLayerObjective:
         ``J(θ + t u) = J(θ)`` for every ``t`` and ``θ``, so both ``G u = 0``
         and ``H u = 0``: the added term only makes ``M`` definite along ``u``.
         """
-        if not isinstance(self.loss, MultinomialLogLoss):
+        if not self.loss.shift_invariant:
             return M
         K, o = self.n_outputs, self._offsets
         groups = [np.arange(o[3], o[4])]  # b2

@@ -22,7 +22,6 @@ for the softmax), the Hessian block of outputs ``k`` and ``m`` is::
 import numpy as np
 
 from ._blocks import normalized, sum_over_rows, weighted_grams
-from ._loss import MultinomialLogLoss
 from ._scaling import (
     StandardizedObjective,
     floor_curvature,
@@ -143,7 +142,7 @@ class LinearObjective:
         descent from zero never has).
         """
         H = self.hessian(theta)
-        if not isinstance(self.loss, MultinomialLogLoss):
+        if not self.loss.shift_invariant:
             return H
         K, size = self.n_outputs, self.n_features + 1
         scale = np.trace(H) / self.n_params

@@ -5,15 +5,13 @@ numbers come from :mod:`skperceptron._network`, the loop from
 :mod:`skperceptron._gradient_descent`.
 """
 
-from numbers import Integral
-
 import numpy as np
 
-from ._base import BaseClassifier, check_init_array, fit_method
-from ._compat import Interval, StrOptions
-from ._loss import BinaryLogLoss
+from ._base import BaseClassifier, fit_method
+from ._compat import Integral, Interval, StrOptions
 from ._network import ACTIVATIONS, TwoLayerObjective, forward
 from ._newton import NewtonOptimizer
+from ._validation import check_init_list, check_init_params
 
 
 class TwoLayerNetClassifier(BaseClassifier):
@@ -198,7 +196,7 @@ class TwoLayerNetClassifier(BaseClassifier):
     [(2, 16), (16, 1)]
     """
 
-    _accepts_multilabel = True
+    _multi_output = True
 
     _parameter_constraints: dict = {
         **BaseClassifier._parameter_constraints,
@@ -284,7 +282,7 @@ class TwoLayerNetClassifier(BaseClassifier):
             ``n_hidden``, or they are not finite.
         """
         init = {"coefs_init": coefs_init, "intercepts_init": intercepts_init}
-        return self._fit_classifier(X, y, sample_weight, init)
+        return self._fit(X, y, sample_weight, init=init)
 
     def _newton_optimizer(self):
         """Return Levenberg–Marquardt Newton on the Hessian, damped from the start.
@@ -307,9 +305,9 @@ class TwoLayerNetClassifier(BaseClassifier):
             initial_damping=0.1,
         )
 
-    def _objective(self, X, Y, sample_weight):
+    def _objective(self, loss, X, Y, sample_weight):
         return TwoLayerObjective(
-            self._loss(Y), X, Y, sample_weight, self.alpha, self.n_hidden,
+            loss, X, Y, sample_weight, self.alpha, self.n_hidden,
             self.activation,
         )  # fmt: skip
 
@@ -328,11 +326,11 @@ class TwoLayerNetClassifier(BaseClassifier):
         params = {}
         for name, expected in shapes.items():
             if init.get(f"{name}_init") is not None:
-                params[name] = _check_init_list(
+                params[name] = check_init_list(
                     init[f"{name}_init"], f"{name}_init", expected, dtype
                 )
             elif continuing and hasattr(self, "coefs_"):
-                params[name] = _init_params(self, f"{name}_", expected)
+                params[name] = check_init_params(self, f"{name}_", expected)
         if len(params) < len(shapes):
             params = self._standardized_draw(problem.standardization, params, K, rng)
         (W1, W2), (b1, b2) = params["coefs"], params["intercepts"]
@@ -376,55 +374,14 @@ class TwoLayerNetClassifier(BaseClassifier):
 
     def _fitted_attributes(self, objective, theta):
         W1, b1, W2, b2 = objective.unpack(theta)
-        logistic = isinstance(objective.loss, BinaryLogLoss)
         return {
             "coefs_": [W1.copy(), W2.copy()],
             "intercepts_": [b1.copy(), b2.copy()],
             "n_outputs_": objective.n_outputs,
-            "out_activation_": "logistic" if logistic else "softmax",
+            "out_activation_": objective.loss.out_activation,
         }
 
     def _forward(self, X):
         W1, W2 = (np.asarray(W, dtype=X.dtype) for W in self.coefs_)
         b1, b2 = (np.asarray(b, dtype=X.dtype) for b in self.intercepts_)
         return forward(X, W1, b1, W2, b2, self.activation)[1]
-
-
-def _init_params(estimator, name, expected_shapes):
-    """Return ``estimator.<name>`` as float64 arrays of the expected shapes."""
-    value = getattr(estimator, name, None)
-    try:
-        arrays = [np.asarray(v, dtype=np.float64) for v in value]
-    except (TypeError, ValueError):
-        arrays = None
-    if (
-        arrays is None
-        or [a.shape for a in arrays] != expected_shapes
-        or not all(np.all(np.isfinite(a)) for a in arrays)
-    ):
-        found = "?" if arrays is None else [a.shape for a in arrays]
-        raise ValueError(
-            f"Cannot continue from {name} with shapes {found}: expected a list "
-            f"of finite arrays of shapes {expected_shapes} for this data and "
-            f"n_hidden={estimator.n_hidden}. Set warm_start=False, or set "
-            f"{name} to arrays of those shapes."
-        )
-    return arrays
-
-
-def _check_init_list(value, name, shapes, dtype):
-    """Return ``value`` as a list of copies in ``dtype`` of the ``shapes``, or raise."""
-    try:
-        arrays = list(value)
-    except TypeError:
-        arrays = None
-    if arrays is None or len(arrays) != len(shapes):
-        found = type(value).__name__ if arrays is None else f"{len(arrays)} of them"
-        raise ValueError(
-            f"{name} must be a list of {len(shapes)} arrays of shapes {shapes} "
-            f"for this data and n_hidden; got {found}."
-        )
-    return [
-        check_init_array(array, f"{name}[{i}]", [shape], dtype)
-        for i, (array, shape) in enumerate(zip(arrays, shapes, strict=True))
-    ]

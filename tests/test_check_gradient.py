@@ -21,6 +21,7 @@ from skperceptron import (
     TwoLayerNetClassifier,
     check_gradient,
 )
+from skperceptron._loss import LOSSES
 from skperceptron._network import TwoLayerObjective
 from skperceptron._objective import LinearObjective
 
@@ -151,7 +152,7 @@ def test_matches_the_reference_differences_of_the_objective():
     result = check_gradient(estimator, X, y, weights, theta="perturbed", random_state=0)
     Y = np.eye(3)[y]
     objective = TwoLayerObjective(
-        estimator._loss(Y), X, Y, weights, 0.01, N_HIDDEN, "sigmoid"
+        LOSSES[estimator._output], X, Y, weights, 0.01, N_HIDDEN, "sigmoid"
     )
     assert_allclose(result.gradient, objective(result.theta)[1], rtol=1e-12)
     assert_allclose(

@@ -17,7 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skperceptron import PerceptronRegressor, SigmoidPerceptronClassifier
-from skperceptron._base import encode_labels
+from skperceptron._validation import encode_labels
 
 TIGHT = dict(tol=1e-12, n_iter_no_change=20, max_iter=100_000)
 
