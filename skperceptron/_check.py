@@ -210,7 +210,7 @@ def check_gradient(
     coordinates = _coordinates(objective.n_params, n_coordinates, rng)
     # J as the optimizers evaluate it: the value that comes with the gradient.
     gradient = objective(theta)[1][coordinates]
-    numerical = _central_differences(
+    numerical = central_differences(
         lambda t: objective(t)[0],
         theta,
         coordinates,
@@ -323,22 +323,44 @@ def _coordinates(n_params, n_coordinates, rng):
     return np.sort(rng.choice(n_params, size=n_coordinates, replace=False))
 
 
-def _central_differences(fun, theta, coordinates, epsilon):
-    """``(f(θ + hᵢeᵢ) − f(θ − hᵢeᵢ)) / 2hᵢ`` at ``coordinates``.
+def central_differences(fun, theta, coordinates=None, epsilon=_DEFAULT_EPSILON):
+    """Return the central differences of ``fun`` at ``theta``, one per coordinate.
 
-    ``hᵢ = epsilon · max(1, |θᵢ|)``; the difference is divided by the
-    distance between the two points as stored, not by ``2hᵢ``, which
-    removes the rounding of ``θᵢ ± hᵢ``.
+    ``(f(θ + hᵢeᵢ) − f(θ − hᵢeᵢ)) / (θᵢ⁺ − θᵢ⁻)`` with ``hᵢ = epsilon ·
+    max(1, |θᵢ|)``: the difference is divided by the distance between the two
+    points as stored, not by ``2hᵢ``, which removes the rounding of
+    ``θᵢ ± hᵢ``. The package's one finite-difference routine, for
+    :func:`check_gradient` and for the tests of every hand-derived
+    derivative.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(θ)``, a scalar or an array, of a float64 array shaped as ``theta``.
+    theta : array-like
+        The point (not modified).
+    coordinates : sequence of int, default=None
+        The flat indices of the coordinates to perturb; all of them if None.
+    epsilon : float, default=6.06e-6
+        The relative step; the default is the cube root of float64's ``eps``,
+        which balances truncation and rounding for a central difference.
+
+    Returns
+    -------
+    derivatives : ndarray of shape (n_coordinates,) + the shape of ``fun(θ)``
+        The derivative of ``fun`` along each coordinate.
     """
-    point = theta.copy()
-    derivatives = np.empty(len(coordinates))
-    for n, i in enumerate(coordinates):
-        step = epsilon * max(1.0, abs(theta[i]))
-        up, down = theta[i] + step, theta[i] - step
+    theta = np.array(theta, dtype=np.float64)
+    flat = theta.reshape(-1)
+    point = flat.copy()
+    derivatives = []
+    for i in range(flat.size) if coordinates is None else coordinates:
+        step = epsilon * max(1.0, abs(flat[i]))
+        up, down = flat[i] + step, flat[i] - step
         point[i] = up
-        f_up = fun(point)
+        f_up = np.array(fun(point.reshape(theta.shape)), dtype=np.float64)
         point[i] = down
-        f_down = fun(point)
-        point[i] = theta[i]
-        derivatives[n] = (f_up - f_down) / (up - down)
-    return derivatives
+        f_down = np.array(fun(point.reshape(theta.shape)), dtype=np.float64)
+        point[i] = flat[i]
+        derivatives.append((f_up - f_down) / (up - down))
+    return np.array(derivatives)

@@ -440,3 +440,20 @@ def test_invalid_hyperparameters_set_after_fit_raise():
     estimator.set_params(alpha=-1.0)
     with pytest.raises(InvalidParameterError, match="'alpha'"):
         check_gradient(estimator, X, y, weights)
+
+
+def test_central_differences_of_quadratics_and_of_vector_functions():
+    from skperceptron._check import central_differences
+
+    rng = np.random.RandomState(0)
+    A = rng.normal(size=(4, 4))
+    A = A @ A.T
+    b, theta = rng.normal(size=4), rng.normal(scale=30, size=4)
+    gradient = central_differences(lambda t: 0.5 * t @ A @ t + b @ t, theta)
+    assert_allclose(gradient, A @ theta + b, rtol=1e-8)
+    assert_allclose(central_differences(lambda t: A @ t, theta), A.T, rtol=1e-9)
+    some = central_differences(lambda t: A @ t, theta, coordinates=[2, 0])
+    assert_allclose(some, A.T[[2, 0]], rtol=1e-9)
+    before = theta.copy()
+    central_differences(np.sum, theta)
+    assert_array_equal(theta, before)

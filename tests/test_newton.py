@@ -16,6 +16,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
+from skperceptron._check import central_differences
 from skperceptron._newton import NewtonOptimizer
 
 Problem = namedtuple("Problem", ["fun", "grad", "hess", "x0", "minimizer", "atol"])
@@ -152,12 +153,7 @@ CLASSIC = {
 
 def central_difference(func, x, h=1e-6):
     """Derivative of ``func`` at ``x`` by central differences, one column per x_j."""
-    x = np.asarray(x, dtype=float)
-    columns = [
-        (np.asarray(func(x + h * e)) - np.asarray(func(x - h * e))) / (2 * h)
-        for e in np.eye(x.size)
-    ]
-    return np.stack(columns, axis=-1)
+    return np.moveaxis(central_differences(func, np.atleast_1d(x), epsilon=h), 0, -1)
 
 
 def assert_derivatives_match(problem, points):
