@@ -42,19 +42,9 @@ __all__ = [
 
 
 def callback_context(estimator, max_subtasks):
-    """Return the root callback context of a fit, None without ``sklearn.callback``.
+    """Return the root callback context of a fit of at most ``max_subtasks`` steps.
 
-    Parameters
-    ----------
-    estimator : BaseEstimator
-        The estimator being fitted.
-    max_subtasks : int
-        The most iterations the fit may run.
-
-    Returns
-    -------
-    context : CallbackContext or None
-        The context whose subtasks are the fit's iterations.
+    None without ``sklearn.callback`` (scikit-learn < 1.9).
     """
     if not hasattr(estimator, "_init_callback_context"):
         return None
@@ -62,16 +52,5 @@ def callback_context(estimator, max_subtasks):
 
 
 def has_callbacks(estimator):
-    """Tell whether callbacks were set on ``estimator`` (``set_callbacks``).
-
-    Parameters
-    ----------
-    estimator : BaseEstimator
-        The estimator being fitted.
-
-    Returns
-    -------
-    bool
-        True when the estimator has at least one callback.
-    """
+    """Tell whether callbacks were set on ``estimator`` (``set_callbacks``)."""
     return bool(getattr(estimator, "_skl_callbacks", None))
