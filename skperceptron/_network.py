@@ -269,14 +269,8 @@ def jacobian_vector(X, A1, derivative, W2, V):
 
     Parameters
     ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Inputs.
-    A1 : ndarray of shape (n_samples, n_hidden)
-        Hidden activations.
-    derivative : ndarray of shape (n_samples, n_hidden)
-        ``f'`` at the hidden units.
-    W2 : ndarray of shape (n_hidden, n_outputs)
-        Output weights.
+    X, A1, derivative, W2 : ndarray
+        As in :func:`backward`.
     V : tuple of ndarray
         A direction ``(dW1, db1, dW2, db2)``, shaped as the parameters.
 
@@ -317,14 +311,10 @@ def hessian_vector(X, A1, derivative, second, W2, delta_out, weights, V):
 
     Parameters
     ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Inputs.
-    A1 : ndarray of shape (n_samples, n_hidden)
-        Hidden activations.
-    derivative, second : ndarray of shape (n_samples, n_hidden)
-        ``f'`` and ``f''`` at the hidden units, from :data:`ACTIVATIONS`.
-    W2 : ndarray of shape (n_hidden, n_outputs)
-        Output weights.
+    X, A1, derivative, W2 : ndarray
+        As in :func:`backward`.
+    second : ndarray of shape (n_samples, n_hidden)
+        ``f''`` at the hidden units, from :data:`ACTIVATIONS`.
     delta_out : ndarray of shape (n_samples, n_outputs)
         ``∂J/∂Z = c ⊙ (ŷ − y)``.
     weights : ndarray of shape (n_samples, n_outputs, n_outputs)
@@ -360,15 +350,9 @@ class TwoLayerObjective:
 
     Parameters
     ----------
-    loss : object
-        :class:`~skperceptron._loss.BinaryLogLoss` (sigmoid outputs) or
-        :class:`~skperceptron._loss.MultinomialLogLoss` (softmax outputs).
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Inputs.
-    Y : ndarray of shape (n_samples, n_outputs)
-        Targets, encoded for ``loss``.
-    sample_weight : ndarray of shape (n_samples,)
-        Non-negative weights with a positive sum.
+    loss, X, Y, sample_weight : objects
+        As in :class:`~skperceptron._objective.LinearObjective`; ``loss`` has
+        sigmoid or softmax outputs.
     alpha : float
         L2 penalty on ``W1`` and ``W2``.
     n_hidden : int
