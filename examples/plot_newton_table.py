@@ -1,15 +1,16 @@
-"""Newton's method on the seeds' example g(x) = eˣ − log x.
+"""Newton's method on the course notes' example g(x) = eˣ − log x.
 
-Seed 004 minimizes ``g(x) = exp(x) − log(x)`` by applying Newton's
+The course notes minimize ``g(x) = exp(x) − log(x)`` by applying Newton's
 root-finding update to the derivative,
 ``x_{k+1} = x_k − g′(x_k) / g″(x_k)`` with ``g′(x) = eˣ − 1/x`` and
-``g″(x) = eˣ + 1/x²``, from ``x0 = 0.05``, and prints the table
-0.05, 0.097, 0.183, 0.320, 0.477, 0.558, 0.567.
+``g″(x) = eˣ + 1/x²``, from ``x0 = 0.05``, and print the table
+0.05, 0.097, 0.183, 0.320, 0.477, 0.558, 0.567. The function, the starting
+point and the table come from ``skperceptron._course_notes``.
 
 ``NewtonOptimizer`` reproduces it: every step is the full Newton step. Two
-entries of the seed differ from the exact iteration: the seed rounds each
-iterate to three decimals before the next step, so it prints 0.320 for x3
-(unrounded 0.3205), and its line for x5 starts from 0.447, a typo for
+entries of the notes differ from the exact iteration: the notes round each
+iterate to three decimals before the next step, so they print 0.320 for x3
+(unrounded 0.3205), and their line for x5 starts from 0.447, a typo for
 x4 = 0.477 (from 0.447 the step would give 0.550, not 0.558).
 
 The figure shows the iterates on g, the tangent lines of g′ whose zeros are
@@ -37,7 +38,7 @@ from skperceptron._course_notes import (
 
 
 def main():
-    """Run Newton's method, print the table next to the seed's, and plot."""
+    """Run Newton's method, print the table next to the notes', and plot."""
     result = NewtonOptimizer().minimize(g, NEWTON_X0, grad=dg, hess=d2g)
     iterates, x_star = result.iterates, float(result.x)
     rounded = rounded_newton_iterates()  # the notes' hand computation
