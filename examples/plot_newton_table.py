@@ -1,15 +1,16 @@
-"""Newton's method on the seeds' example g(x) = eˣ − log x.
+"""Newton's method on the course notes' example g(x) = eˣ − log x.
 
-Seed 004 minimizes ``g(x) = exp(x) − log(x)`` by applying Newton's
+The course notes minimize ``g(x) = exp(x) − log(x)`` by applying Newton's
 root-finding update to the derivative,
 ``x_{k+1} = x_k − g′(x_k) / g″(x_k)`` with ``g′(x) = eˣ − 1/x`` and
-``g″(x) = eˣ + 1/x²``, from ``x0 = 0.05``, and prints the table
-0.05, 0.097, 0.183, 0.320, 0.477, 0.558, 0.567.
+``g″(x) = eˣ + 1/x²``, from ``x0 = 0.05``, and print the table
+0.05, 0.097, 0.183, 0.320, 0.477, 0.558, 0.567. The function, the starting
+point and the table come from ``skperceptron._course_notes``.
 
 ``NewtonOptimizer`` reproduces it: every step is the full Newton step. Two
-entries of the seed differ from the exact iteration: the seed rounds each
-iterate to three decimals before the next step, so it prints 0.320 for x3
-(unrounded 0.3205), and its line for x5 starts from 0.447, a typo for
+entries of the notes differ from the exact iteration: the notes round each
+iterate to three decimals before the next step, so they print 0.320 for x3
+(unrounded 0.3205), and their line for x5 starts from 0.447, a typo for
 x4 = 0.477 (from 0.447 the step would give 0.550, not 0.558).
 
 The figure shows the iterates on g, the tangent lines of g′ whose zeros are
@@ -26,40 +27,28 @@ import numpy as np
 from _figure import save
 
 from skperceptron import NewtonOptimizer
-
-SEED_TABLE = [0.05, 0.097, 0.183, 0.320, 0.477, 0.558, 0.567]
-
-
-def g(x):
-    """Return the seeds' function g(x) = eˣ − log x."""
-    return np.exp(x) - np.log(x)
-
-
-def dg(x):
-    """Return g′(x) = eˣ − 1/x."""
-    return np.exp(x) - 1 / x
-
-
-def d2g(x):
-    """Return g″(x) = eˣ + 1/x²."""
-    return np.exp(x) + 1 / x**2
+from skperceptron._course_notes import (
+    NEWTON_X0,
+    SEED_NEWTON_TABLE,
+    d2g,
+    dg,
+    g,
+    rounded_newton_iterates,
+)
 
 
 def main():
-    """Run Newton's method, print the table next to the seed's, and plot."""
-    result = NewtonOptimizer().minimize(g, 0.05, grad=dg, hess=d2g)
+    """Run Newton's method, print the table next to the notes', and plot."""
+    result = NewtonOptimizer().minimize(g, NEWTON_X0, grad=dg, hess=d2g)
     iterates, x_star = result.iterates, float(result.x)
-    rounded = [0.05]  # the seed's hand computation: round, then step
-    for _ in SEED_TABLE[1:]:
-        x = rounded[-1]
-        rounded.append(round(float(x - dg(x) / d2g(x)), 3))
+    rounded = rounded_newton_iterates()  # the notes' hand computation
 
     print(
         f"{'k':>2} {'x_k':>12} {'|g′(x_k)|':>10} {'3 d.p.':>7} {'seed':>6} "
         f"{'rounded steps':>14}"
     )
     for k, x in enumerate(iterates):
-        seed = f"{SEED_TABLE[k]:.3f}" if k < len(SEED_TABLE) else ""
+        seed = f"{SEED_NEWTON_TABLE[k]:.3f}" if k < len(SEED_NEWTON_TABLE) else ""
         again = f"{rounded[k]:.3f}" if k < len(rounded) else ""
         line = f"{k:>2} {x:>12.9f} {abs(dg(x)):>10.2e} {x:>7.3f} {seed:>6} {again:>14}"
         print(line.rstrip())
@@ -71,7 +60,7 @@ def main():
     assert " ".join(str(round(float(x), 3)) for x in iterates[:7]) == (
         "0.05 0.097 0.183 0.321 0.477 0.558 0.567"
     )
-    assert rounded == SEED_TABLE
+    assert rounded == list(SEED_NEWTON_TABLE)
 
     fig, (ax_g, ax_dg, ax_err) = plt.subplots(
         1, 3, figsize=(16, 5), layout="constrained"
@@ -110,9 +99,9 @@ def main():
     ks = np.arange(len(errors))
     keep = errors > 0
     ax_err.semilogy(ks[keep], errors[keep], "o-", label="NewtonOptimizer: |x_k − x*|")
-    seed_errors = np.abs(np.array(SEED_TABLE) - x_star)
+    seed_errors = np.abs(np.array(SEED_NEWTON_TABLE) - x_star)
     ax_err.semilogy(
-        np.arange(len(SEED_TABLE)), seed_errors, "s", mfc="none", color="tab:red",
+        np.arange(len(seed_errors)), seed_errors, "s", mfc="none", color="tab:red",
         label="seed's table (3 decimals): |x_k − x*|",
     )  # fmt: skip
     ax_err.set_xlabel("iteration k")

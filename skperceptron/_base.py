@@ -184,7 +184,7 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
             X, Y, sample_weight, validation = self._split(
                 loss, X, Y, sample_weight, rng
             )
-        problem = self._objective(loss, X, Y, sample_weight).standardized()
+        problem = self._objective_for(X, Y, sample_weight).standardized()
         theta0 = self._initial_theta(problem, continuing, rng, init or {})
         phi0 = problem.to_standard(theta0)
         if newton:
@@ -198,6 +198,10 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
         callbacks.close()
         self._warn_if_unbounded(problem.objective, result.x)
         return self
+
+    def _objective_for(self, X, Y, sample_weight):
+        """Return the objective a fit minimizes on ``X`` and encoded targets ``Y``."""
+        return self._objective(LOSSES[self._output], X, Y, sample_weight)
 
     def _first_partial_fit(self, classes):
         """Tell whether this ``partial_fit`` is the first one."""

@@ -17,7 +17,6 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from ._base import BaseClassifier, BaseGradientEstimator
 from ._compat import Interval, StrOptions, validate_parameter_constraints
-from ._loss import LOSSES
 from ._validation import encode_labels, validate_fit_data
 
 #: Relative size of the finite-difference step: ``cbrt(eps)`` balances the
@@ -266,7 +265,7 @@ def _objective_at_current_parameters(estimator, X, y, sample_weight, rng):
         Y = _encode_labels(estimator, y)
     else:
         Y = estimator._targets(y, np.float64, sample_weight, True, None)
-    objective = estimator._objective(LOSSES[estimator._output], X, Y, sample_weight)
+    objective = estimator._objective_for(X, Y, sample_weight)
     theta = estimator._initial_theta(objective.standardized(), True, rng)
     return objective, np.asarray(theta, dtype=np.float64)
 

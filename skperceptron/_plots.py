@@ -137,16 +137,15 @@ def _pick(fits, name, solver):
     return next(fit for fit in fits if fit.name == name and fit.solver == solver)
 
 
-def plot_alien_boundaries(moods, fits, path):
+def plot_alien_boundaries(record, path):
     """Decision boundaries of the perceptron and the network on the alien data.
 
     Parameters
     ----------
-    moods : Bunch
-        The alien-moods data set.
-    fits : list of Fit
-        Fits on it, including ``SigmoidPerceptronClassifier`` and
-        ``TwoLayerNetClassifier`` with both solvers.
+    record : AlienMoods
+        The alien-moods data set and the fits on it, including
+        ``SigmoidPerceptronClassifier`` and ``TwoLayerNetClassifier`` with
+        both solvers.
     path : path-like
         Where to write the PNG.
 
@@ -155,6 +154,7 @@ def plot_alien_boundaries(moods, fits, path):
     path : path-like
         ``path``.
     """
+    moods, fits = record.moods, record.fits
     X, y = moods.data, moods.target
     names = ["SigmoidPerceptronClassifier", "TwoLayerNetClassifier"]
     fig, axes = _figure(2, 2, (12, 9.5))
@@ -189,15 +189,14 @@ def plot_alien_boundaries(moods, fits, path):
     return _save(fig, path)
 
 
-def plot_moons_boundaries(result, path):
+def plot_moons_boundaries(record, path):
     """Decision boundaries on two moons: one perceptron against the network.
 
     Parameters
     ----------
-    result : dict
-        The two-moons entry of the main command's held-out results, with
-        ``X``, ``y``, ``X_test`` and ``fits`` (pipelines fitted on the
-        training split).
+    record : HeldOut
+        The two-moons record of the main command's held-out results, whose
+        ``fits`` are pipelines fitted on the training split.
     path : path-like
         Where to write the PNG.
 
@@ -206,7 +205,7 @@ def plot_moons_boundaries(result, path):
     path : path-like
         ``path``.
     """
-    X, y, fits = result["X"], result["y"], result["fits"]
+    X, y, fits = record.X, record.y, record.fits
     names = ["SigmoidPerceptronClassifier", "TwoLayerNetClassifier"]
     fig, axes = _figure(2, 2, (12, 9.5))
     for row, solver in enumerate(["gd", "newton"]):
@@ -227,20 +226,14 @@ def plot_moons_boundaries(result, path):
     return _save(fig, path)
 
 
-def plot_grid_search(search, param, lipschitz, title, path):
+def plot_grid_search(record, path):
     """Plot the cross-validated score of each learning rate of a grid search.
 
     Parameters
     ----------
-    search : GridSearchCV
-        A fitted search over the single parameter ``param``.
-    param : str
-        Name of the learning-rate parameter in ``search.param_grid``.
-    lipschitz : float
-        Largest curvature ``L`` of the objective: ``1/L`` is the ``"auto"``
-        rate and gradient descent diverges above ``2/L``.
-    title : str
-        Title of the figure.
+    record : GridSearch
+        The search, the largest curvature ``L`` of the objective (gradient
+        descent diverges above ``2/L``) and the ``"auto"`` steps.
     path : path-like
         Where to write the PNG.
 
@@ -251,10 +244,8 @@ def plot_grid_search(search, param, lipschitz, title, path):
     """
     import numpy as np
 
-    results = search.cv_results_
-    rates = np.array(results[f"param_{param}"], dtype=float)
-    mean = np.asarray(results["mean_test_score"])
-    std = np.asarray(results["std_test_score"])
+    rates, mean, std = record.rates, record.mean_scores, record.std_scores
+    lipschitz, auto = record.lipschitz, record.auto_steps
     ok = np.isfinite(mean)
     fig, axes = _figure(1, 1, (8, 6))
     ax = axes[0, 0]
@@ -277,7 +268,7 @@ def plot_grid_search(search, param, lipschitz, title, path):
             label="diverged (fit raised ValueError, score NaN)",
             zorder=3,
         )
-    best = search.best_index_
+    best = record.best_index
     ax.scatter(
         rates[best],
         mean[best],
@@ -289,10 +280,10 @@ def plot_grid_search(search, param, lipschitz, title, path):
         label=f"chosen: learning_rate = {rates[best]:.3g}",
     )
     ax.axvline(
-        1 / lipschitz,
+        auto.max(),
         color="tab:green",
         linestyle="--",
-        label=f'learning_rate="auto" = 1/L = {1 / lipschitz:.3g}',
+        label=f'learning_rate="auto": steps {auto.min():.3g} to {auto.max():.3g}',
     )
     ax.axvline(
         2 / lipschitz,
@@ -303,7 +294,55 @@ def plot_grid_search(search, param, lipschitz, title, path):
     ax.set_xscale("log")
     ax.set_xlabel("learning_rate (log scale)")
     ax.set_ylabel("mean cross-validated R²")
-    ax.set_title(title)
+    ax.set_title(
+        "GridSearchCV over learning_rate: PerceptronRegressor on diabetes,\n"
+        f"{record.max_iter} epochs of gradient descent per fit"
+    )
     ax.grid(True, which="both", alpha=0.3)
     fig.legend(loc="outside lower center", ncols=2, fontsize="small")
     return _save(fig, path)
+
+
+def _loss_panels(bundled):
+    """(title, fits) of the loss-curve panels: both solvers of each estimator."""
+    by_title = {record.title: record for record in bundled}
+    return [
+        (
+            f"{name}\non {title}",
+            [fit for fit in by_title[title].fits if fit.name == name],
+        )
+        for name, title in [
+            ("PerceptronRegressor", "diabetes"),
+            ("SigmoidPerceptronClassifier", "breast cancer"),
+            ("TwoLayerNetClassifier", "breast cancer"),
+        ]
+    ]
+
+
+def write_figures(directory, alien, bundled, grid):
+    """Write the main command's figures to ``directory`` (created if missing).
+
+    Parameters
+    ----------
+    directory : Path
+        Where to write the PNG files.
+    alien : AlienMoods
+        Part 1 of the report.
+    bundled : list of HeldOut
+        Part 2, which must include "two moons", "breast cancer" and "diabetes".
+    grid : GridSearch
+        Part 3.
+
+    Returns
+    -------
+    paths : list of Path
+        The files written.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    moons = next(record for record in bundled if record.title == "two moons")
+    return [
+        plot_loss_curves(_loss_panels(bundled), directory / "loss_curves.png"),
+        plot_alien_boundaries(alien, directory / "alien_boundaries.png"),
+        plot_moons_boundaries(moons, directory / "moons_boundaries.png"),
+        plot_grid_search(grid, directory / "grid_search.png"),
+    ]

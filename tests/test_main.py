@@ -1,19 +1,29 @@
-"""``python -m skperceptron``: the report, its figures, and running without matplotlib.
+"""``python -m skperceptron``: its records, their text, its figures, and no matplotlib.
 
 The command runs twice in this module: once with ``--plots`` (the ``plotted``
-fixture) and once with matplotlib made impossible to import (``no_matplotlib``).
+fixture), which also keeps the records each experiment returned, and once
+with matplotlib made impossible to import (``no_matplotlib``). The facts are
+checked on the records; a few tests check the text and the command line.
 """
 
 import contextlib
 import io
 import re
 import sys
+import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from matplotlib.image import imread
+from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
 
+from skperceptron import PerceptronRegressor, _experiments, _report
+from skperceptron import __version__ as VERSION
 from skperceptron.__main__ import main
+from skperceptron._course_notes import NEWTON_MINIMIZER
 
 FIGURES = [
     "loss_curves.png",
@@ -42,10 +52,7 @@ THRESHOLDS = {
     "two moons": 0.8,
     "diabetes": 0.3,
 }
-ROW = re.compile(
-    r"^\s+(?P<model>\w+)\s+(?P<solver>gd|newton|lbfgs|lstsq)\s+"
-    r"(?P<iter>\d+\*?|-)\s+(?P<J>[\d.]+|-)\s+(?P<rest>.*)$"
-)
+PARTS = ["alien_moods", "bundled_datasets", "grid_search", "newton_table"]
 
 
 def _run(argv):
@@ -55,11 +62,28 @@ def _run(argv):
     return status, out.getvalue()
 
 
+def _recording(experiment, records, name):
+    """Wrap ``experiment`` to keep the record it returns in ``records[name]``."""
+
+    def run():
+        records[name] = experiment()
+        return records[name]
+
+    return run
+
+
 @pytest.fixture(scope="module")
 def plotted(tmp_path_factory):
     directory = tmp_path_factory.mktemp("figures")
-    status, report = _run(["--plots", str(directory)])
-    return status, report, directory
+    records = {}
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name in PARTS:
+            experiment = getattr(_experiments, name)
+            monkeypatch.setattr(
+                _experiments, name, _recording(experiment, records, name)
+            )
+        status, report = _run(["--plots", str(directory)])
+    return SimpleNamespace(status=status, report=report, directory=directory, **records)
 
 
 def _block_matplotlib(monkeypatch):
@@ -84,70 +108,121 @@ def no_matplotlib():
         return _run([])
 
 
-def _section(report, start, end=None):
-    text = report.split(start, 1)[1]
-    return text.split(end, 1)[0] if end else text
+def _held_out(plotted):
+    """{data set: its HeldOut record} of part 2."""
+    return {record.title: record for record in plotted.bundled_datasets}
 
 
-def _rows(text):
-    """Parsed table rows (model, solver, iter, J, rest) of a report section."""
-    return [m.groupdict() for line in text.splitlines() if (m := ROW.match(line))]
+def _by_model(fits):
+    return {(fit.name, fit.solver): fit for fit in fits}
 
 
-def _bundled_blocks(report):
-    """{data set: its table rows} of part 2 of the report."""
-    part = _section(report, "2. scikit-learn's bundled data sets", "3. GridSearchCV")
-    blocks = {}
-    for title in THRESHOLDS:
-        text = part.split(f"\n   {title}: ", 1)[1].split("\n\n", 1)[0]
-        blocks[title] = _rows(text)
-    return blocks
+# ----------------------------------------------------------------------------
+# The command and its text
+# ----------------------------------------------------------------------------
 
 
 def test_main_succeeds(plotted):
-    status, report, _ = plotted
-    assert status == 0
+    assert plotted.status == 0
     for part in [
         "1. The seeds' alien moods",
         "2. scikit-learn's bundled data sets",
         "3. GridSearchCV over learning_rate",
         "4. Newton's method",
     ]:
-        assert part in report
+        assert part in plotted.report
+
+
+def test_the_report_is_the_text_of_the_records(plotted):
+    paths = [plotted.directory / name for name in FIGURES]
+    parts = [
+        _report.preamble(VERSION),
+        _report.alien_moods(plotted.alien_moods),
+        _report.bundled_datasets(plotted.bundled_datasets),
+        _report.grid_search(plotted.grid_search),
+        _report.newton_table(plotted.newton_table),
+        _report.figures(paths),
+    ]
+    body, total = plotted.report.split("\nTotal time: ")
+    assert body == "\n".join(parts) + "\n"
+    assert re.fullmatch(r"\d+\.\d s\.\n", total)
+
+
+def test_the_text_shows_the_tables(plotted):
+    report = plotted.report
+    assert report.count("<- chosen") == 1
+    assert "iterates to 3 decimals: 0.05 0.097 0.183 0.321 0.477 0.558 0.567\n" in (
+        report
+    )
+    # The two differences from the course notes' column, explained.
+    assert "0.050 0.097 0.183 0.320 0.477 0.558 0.567" in report
+    assert "0.447" in report and "0.550" in report
+    for title in THRESHOLDS:
+        assert f"\n   {title}: " in report
+    assert "   PerceptronRegressor         newton     1   1390.2" in report
+
+
+# ----------------------------------------------------------------------------
+# 1. Alien moods
+# ----------------------------------------------------------------------------
+
+
+def test_alien_moods_fits(plotted):
+    fits = plotted.alien_moods.fits
+    assert [(f.name, f.solver) for f in fits] == CLASSIFIER_ROWS + REGRESSOR_ROWS
+    for fit in fits:
+        assert fit.outputs.shape == (4,)  # s1 .. s4
+    by_model = _by_model(fits)
+    for row in CLASSIFIER_ROWS:
+        p_happy = by_model[row].outputs
+        assert np.array_equal(p_happy > 0.5, [True, False, False, True])
+        assert by_model[row].score == 1.0  # training accuracy
+    # Newton's method on a quadratic is least squares, in one step.
+    newton = by_model["PerceptronRegressor", "newton"]
+    lstsq = by_model["LinearRegression", "lstsq"]
+    assert newton.outputs == pytest.approx(lstsq.outputs, abs=2e-3)
+    assert newton.score == pytest.approx(lstsq.score, abs=2e-3)
+    assert newton.n_iter == 1 and newton.converged
+
+
+# ----------------------------------------------------------------------------
+# 2. scikit-learn's bundled data sets
+# ----------------------------------------------------------------------------
 
 
 def test_every_estimator_and_solver_on_every_data_set(plotted):
-    blocks = _bundled_blocks(plotted[1])
-    for title, rows in blocks.items():
+    records = _held_out(plotted)
+    assert list(records) == list(THRESHOLDS)
+    for title, record in records.items():
         expected = REGRESSOR_ROWS if title == "diabetes" else CLASSIFIER_ROWS
-        assert [(row["model"], row["solver"]) for row in rows] == expected, title
+        assert [(fit.name, fit.solver) for fit in record.fits] == expected, title
+        assert record.metric == ("R²" if title == "diabetes" else "accuracy")
+        assert len(record.X_test) == pytest.approx(0.25 * len(record.X), abs=1)
 
 
 def test_held_out_scores_are_good(plotted):
-    for title, rows in _bundled_blocks(plotted[1]).items():
-        for row in rows:
-            score, seconds = row["rest"].split()[:2]
-            assert float(score) >= THRESHOLDS[title], (title, row)
-            assert float(seconds) >= 0
-            if row["model"] == "LinearRegression":
-                assert row["iter"] == "-"
+    for title, record in _held_out(plotted).items():
+        for fit in record.fits:
+            assert fit.score >= THRESHOLDS[title], (title, fit.name, fit.solver)
+            assert fit.seconds >= 0
+            if fit.name == "LinearRegression":
+                assert fit.n_iter is None
             else:
-                assert int(row["iter"].rstrip("*")) >= 1
+                assert fit.n_iter >= 1
 
 
 def test_network_bends_where_a_line_cannot(plotted):
-    rows = _bundled_blocks(plotted[1])["two moons"]
-    score = {(r["model"], r["solver"]): float(r["rest"].split()[0]) for r in rows}
+    fits = _by_model(_held_out(plotted)["two moons"].fits)
     for solver in ["gd", "newton"]:
-        line = score["SigmoidPerceptronClassifier", solver]
-        network = score["TwoLayerNetClassifier", solver]
+        line = fits["SigmoidPerceptronClassifier", solver].score
+        network = fits["TwoLayerNetClassifier", solver].score
         assert line < 0.9 < network
 
 
 def test_newton_reaches_the_convex_minimum(plotted):
     """On convex problems Newton's J is the minimum: never above gradient descent's."""
-    for title, rows in _bundled_blocks(plotted[1]).items():
-        objective = {(r["model"], r["solver"]): r["J"] for r in rows}
+    for title, record in _held_out(plotted).items():
+        by_model = _by_model(record.fits)
         if title == "diabetes":
             ours, theirs = "PerceptronRegressor", ("LinearRegression", "lstsq")
         else:
@@ -155,73 +230,79 @@ def test_newton_reaches_the_convex_minimum(plotted):
                 "SigmoidPerceptronClassifier",
                 ("LogisticRegression", "lbfgs"),
             )
-        newton, gd = float(objective[ours, "newton"]), float(objective[ours, "gd"])
+        newton = by_model[ours, "newton"].final_objective
+        gd = by_model[ours, "gd"].final_objective
         assert newton <= gd * (1 + 1e-6), title
-        # scikit-learn's models minimize other objectives: no J is shown.
-        assert objective[theirs] == "-"
+        # scikit-learn's models minimize other objectives: no J is recorded.
+        assert by_model[theirs].final_objective is None
 
 
-def test_alien_moods_fits(plotted):
-    part = _section(plotted[1], "1. The seeds' alien moods", "2. scikit-learn's")
-    rows = _rows(part)
-    assert [(r["model"], r["solver"]) for r in rows] == CLASSIFIER_ROWS + REGRESSOR_ROWS
-    outputs = {}
-    for row in rows:
-        values = [float(v) for v in row["rest"].split()]
-        assert len(values) == 5  # s1 .. s4 and the training score
-        outputs[row["model"], row["solver"]] = values
-    for model, solver in CLASSIFIER_ROWS:
-        p_happy = np.array(outputs[model, solver][:4])
-        assert np.array_equal(p_happy > 0.5, [True, False, False, True])
-        assert outputs[model, solver][4] == 1.0  # training accuracy
-    # Newton's method on a quadratic is least squares, in one step.
-    newton = outputs["PerceptronRegressor", "newton"]
-    assert newton == pytest.approx(outputs["LinearRegression", "lstsq"], abs=2e-3)
-    iterations = {(r["model"], r["solver"]): r["iter"] for r in rows}
-    assert iterations["PerceptronRegressor", "newton"] == "1"
+# ----------------------------------------------------------------------------
+# 3. GridSearchCV over learning_rate
+# ----------------------------------------------------------------------------
 
 
 def test_grid_search_report(plotted):
-    part = _section(plotted[1], "3. GridSearchCV over learning_rate", "4. Newton")
-    table = re.findall(r"^\s+([\d.e+-]+)\s+(diverged|-?[\d.]+)\b", part, re.M)
-    rates = [float(rate) for rate, _ in table]
-    assert rates == pytest.approx(np.logspace(-3, 1, 9), rel=1e-2)
-    bound = float(re.search(r"2/L = ([\d.]+)", part).group(1))
-    for rate, score in table:
-        # Gradient descent diverges exactly above 2/L.
-        assert (score == "diverged") == (float(rate) > bound)
-    chosen = re.search(
-        r"chosen learning_rate = ([\d.]+), mean cross-validated R² ([\d.]+)", part
-    )
-    assert chosen is not None
-    assert float(chosen.group(1)) < bound
-    assert float(chosen.group(2)) > 0.45
-    assert part.count("<- chosen") == 1
+    record = plotted.grid_search
+    assert record.rates == pytest.approx(np.logspace(-3, 1, 9), rel=1e-12)
+    bound = 2 / record.lipschitz
+    # Gradient descent diverges exactly above 2/L.
+    assert np.array_equal(record.diverged, record.rates > bound)
+    assert record.best_rate == record.rates[record.best_index] < bound
+    assert record.best_score > 0.45
+    assert record.best_score == np.nanmax(record.mean_scores)
 
 
-def test_newton_table_is_the_seeds(plotted):
-    part = _section(plotted[1], "4. Newton's method")
-    assert "iterates to 3 decimals: 0.05 0.097 0.183 0.321 0.477 0.558 0.567\n" in part
-    rows = re.findall(
-        r"^\s+(\d)\s+(0\.\d{9})\s.*?(0\.\d{3})(?:\s+(0\.\d{3}))?$", part, re.M
-    )
-    assert [int(k) for k, *_ in rows] == list(range(len(rows)))
-    exact = [round(float(x), 3) for _, x, _, _ in rows]
-    assert exact[:7] == [0.05, 0.097, 0.183, 0.321, 0.477, 0.558, 0.567]
-    seed = [float(s) for *_, s in rows if s]
-    assert seed == [0.05, 0.097, 0.183, 0.320, 0.477, 0.558, 0.567]
-    assert float(rows[-1][1]) == pytest.approx(0.5671432904, abs=1e-9)
-    # The two differences from the seed, explained.
-    assert "0.050 0.097 0.183 0.320 0.477 0.558 0.567" in part
-    assert "0.447" in part and "0.550" in part
+def test_grid_search_curvature_is_the_estimators(plotted):
+    """L and the "auto" steps of the record are those of PerceptronRegressor."""
+    record = plotted.grid_search
+    X, y = load_diabetes(return_X_y=True)
+    Z = StandardScaler().fit_transform(X)
+    # The largest curvature of the mean half squared error + (alpha/2)‖w‖².
+    Z1 = np.column_stack([Z, np.ones(len(Z))])
+    alpha = PerceptronRegressor().alpha
+    penalty = np.diag(np.append(np.full(Z.shape[1], alpha), 0.0))
+    lipschitz = np.linalg.eigvalsh(Z1.T @ Z1 / len(Z) + penalty)[-1]
+    assert record.lipschitz == pytest.approx(lipschitz, rel=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        auto = PerceptronRegressor(max_iter=1).fit(Z, y)
+    assert np.array_equal(record.auto_steps, auto.learning_rate_)
+
+
+# ----------------------------------------------------------------------------
+# 4. Newton's method on the course notes' example
+# ----------------------------------------------------------------------------
+
+
+def test_newton_table_is_the_course_notes(plotted):
+    record = plotted.newton_table
+    exact = [round(float(x), 3) for x in record.iterates[:7]]
+    assert exact == [0.05, 0.097, 0.183, 0.321, 0.477, 0.558, 0.567]
+    assert record.notes_table == (0.05, 0.097, 0.183, 0.320, 0.477, 0.558, 0.567)
+    assert float(record.iterates[-1]) == pytest.approx(0.5671432904, abs=1e-9)
+    assert record.x == pytest.approx(NEWTON_MINIMIZER, abs=1e-9)
+    assert record.nit == len(record.iterates) - 1
+    assert record.full_steps
+    # The two differences from the notes, explained: rounding before each
+    # step reproduces their column, and x5 is computed from 0.477, not 0.447.
+    assert record.rounded == list(record.notes_table)
+    assert round(record.steps_from[0.183], 3) == 0.320
+    assert round(record.steps_from[0.477], 3) == 0.558
+    assert record.notes_typo == 0.447
+    assert round(record.steps_from[0.447], 3) == 0.550
+
+
+# ----------------------------------------------------------------------------
+# Figures and matplotlib
+# ----------------------------------------------------------------------------
 
 
 def test_plots_are_written(plotted):
-    _, report, directory = plotted
     for name in FIGURES:
-        path = directory / name
+        path = plotted.directory / name
         assert path.stat().st_size > 10_000, name
-        assert str(path) in report
+        assert str(path) in plotted.report
         image = imread(path)
         height, width, channels = image.shape
         assert height >= 400 and width >= 600 and channels in (3, 4)
@@ -240,7 +321,7 @@ def test_runs_without_matplotlib(no_matplotlib, plotted):
         text = text.split("\nFigures written:")[0].split("\nTotal time:")[0]
         return re.sub(r"\s*\d+\.\d+ s\b", " <time>", text)
 
-    assert without_times(report) == without_times(plotted[1])
+    assert without_times(report) == without_times(plotted.report)
 
 
 def test_plots_without_matplotlib_says_how_to_get_it(

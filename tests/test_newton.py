@@ -17,25 +17,22 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skperceptron._check import central_differences
+from skperceptron._course_notes import (
+    NEWTON_MINIMIZER,
+    NEWTON_X0,
+    SEED_NEWTON_TABLE,
+    d2g,
+    dg,
+    g,
+)
 from skperceptron._newton import NewtonOptimizer
 
 Problem = namedtuple("Problem", ["fun", "grad", "hess", "x0", "minimizer", "atol"])
 
 
-# Seed 004: g(x) = exp(x) - log(x), g'(x) = exp(x) - 1/x, g''(x) = exp(x) + 1/x**2.
-def seed_fun(x):
-    return np.exp(x) - np.log(x)
-
-
-def seed_grad(x):
-    return np.exp(x) - 1 / x
-
-
-def seed_hess(x):
-    return np.exp(x) + 1 / x**2
-
-
-SEED_MINIMIZER = 0.5671432904097838  # exp(-x) = x, the omega constant
+# The course notes' g(x) = exp(x) - log(x), its derivatives and minimizer.
+seed_fun, seed_grad, seed_hess = g, dg, d2g
+SEED_MINIMIZER = NEWTON_MINIMIZER  # exp(-x) = x, the omega constant
 
 
 # Powell's singular function; its Hessian is singular at the minimizer 0.
@@ -168,15 +165,14 @@ def assert_derivatives_match(problem, points):
 
 
 def test_seed_example_reproduces_the_table_with_pure_newton_steps():
-    result = NewtonOptimizer().minimize(seed_fun, 0.05, seed_grad, seed_hess)
+    result = NewtonOptimizer().minimize(seed_fun, NEWTON_X0, seed_grad, seed_hess)
 
     # The seed rounds each x_k to 3 decimals before the next step (x3 = 0.320);
     # exact iterates stay within 1e-3 of its table (x3 = 0.3205...).
-    seed_table = [0.05, 0.097, 0.183, 0.320, 0.477, 0.558, 0.567]
-    assert_allclose(result.iterates[:7], seed_table, atol=1e-3)
+    assert_allclose(result.iterates[:7], SEED_NEWTON_TABLE, atol=1e-3)
     assert_allclose(np.round(result.iterates[6:], 3), 0.567)
     # Exactly the seed's update x <- x - g'(x) / g''(x), no safeguard active.
-    x = 0.05
+    x = NEWTON_X0
     for iterate in result.iterates[1:]:
         x = x - seed_grad(x) / seed_hess(x)
         assert iterate == pytest.approx(x, rel=1e-12)
@@ -369,9 +365,9 @@ def test_result_fields_have_consistent_lengths():
 def test_convex_run_skips_the_hessian_at_its_end_and_nothing_else():
     # The seed's function is convex: declared so, the run takes the same steps
     # and does not evaluate the Hessian at the stationary point it ends at.
-    plain = NewtonOptimizer().minimize(seed_fun, 0.05, seed_grad, seed_hess)
+    plain = NewtonOptimizer().minimize(seed_fun, NEWTON_X0, seed_grad, seed_hess)
     convex = NewtonOptimizer().minimize(
-        seed_fun, 0.05, seed_grad, seed_hess, convex=True
+        seed_fun, NEWTON_X0, seed_grad, seed_hess, convex=True
     )
     assert_allclose(convex.iterates, plain.iterates, rtol=0, atol=0)
     assert convex.success and convex.status == 0
@@ -383,7 +379,7 @@ def test_convex_run_skips_the_hessian_at_its_end_and_nothing_else():
 def test_convex_run_stopped_early_still_reports_its_curvature():
     with pytest.warns(ConvergenceWarning, match="max_iter=2"):
         result = NewtonOptimizer(max_iter=2).minimize(
-            seed_fun, 0.05, seed_grad, seed_hess, convex=True
+            seed_fun, NEWTON_X0, seed_grad, seed_hess, convex=True
         )
     assert result.status == 1 and result.nhev == 3
     assert result.min_eigenvalue == pytest.approx(seed_hess(result.x))
@@ -431,7 +427,8 @@ def test_callback_sees_each_iterate_and_can_stop():
 
 
 def test_verbose_prints_a_header_and_one_line_per_iterate(capsys):
-    result = NewtonOptimizer(verbose=1).minimize(seed_fun, 0.05, seed_grad, seed_hess)
+    optimizer = NewtonOptimizer(verbose=1)
+    result = optimizer.minimize(seed_fun, NEWTON_X0, seed_grad, seed_hess)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == [
         "iter",
@@ -469,7 +466,7 @@ def test_params_clone_and_repr():
 def test_invalid_params_raise_from_minimize(params):
     optimizer = NewtonOptimizer(**params)  # __init__ does not validate
     with pytest.raises(InvalidParameterError):
-        optimizer.minimize(seed_fun, 0.05, seed_grad, seed_hess)
+        optimizer.minimize(seed_fun, NEWTON_X0, seed_grad, seed_hess)
 
 
 # 7. The matrix-free path
@@ -524,7 +521,7 @@ def test_float32_is_kept():
     assert_allclose(result.x, [1.0, 1.0], atol=1e-3)
 
     scalar = NewtonOptimizer(tol=1e-4).minimize(
-        seed_fun, np.float32(0.05), seed_grad, seed_hess
+        seed_fun, np.float32(NEWTON_X0), seed_grad, seed_hess
     )
     assert scalar.x.dtype == np.float32 and np.ndim(scalar.x) == 0
     assert scalar.x == pytest.approx(SEED_MINIMIZER, abs=1e-4)
@@ -568,7 +565,7 @@ def test_seed_function_converges_from_far_starts(x0):
 
 def test_each_step_of_the_seed_table_from_its_rounded_predecessor():
     """The seed computes every x_{k+1} from x_k rounded to three decimals."""
-    table = [0.05, 0.097, 0.183, 0.320, 0.477, 0.558, 0.567]
+    table = SEED_NEWTON_TABLE
     optimizer = NewtonOptimizer(max_iter=1, tol=0.0)
     for x_k, x_next in zip(table[:-1], table[1:], strict=True):
         with warnings.catch_warnings():
