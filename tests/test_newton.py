@@ -608,7 +608,7 @@ def test_collinear_least_squares_keeps_the_minimum_norm_solution():
 def test_nearly_singular_hessian_is_not_solved_plainly():
     # The same singular matrix, with the rounding that lets Cholesky pass:
     # H + 1e-14 * I. Its last pivot is 1e-14 of its diagonal entry.
-    from skperceptron._newton import _solve_damped
+    from skperceptron._linalg import _solve_damped
 
     A = np.array([[1.0, 1.0, 2.0], [1.0, 2.0, 3.0], [2.0, 3.0, 5.0]])
     A += 1e-14 * np.eye(3)
@@ -979,7 +979,8 @@ def test_non_finite_gradient_or_hessian_is_named(which):
 
 
 def test_max_iter_at_a_saddle_says_so():
-    from skperceptron._newton import _Curvature, _message
+    from skperceptron._linalg import _Curvature
+    from skperceptron._newton import _message
 
     message = _message(
         1, nit=5, grad_norm=0.0, tol=1e-8, max_iter=5, decrement=0.0,
