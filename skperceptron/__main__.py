@@ -442,23 +442,24 @@ def _print_newton_table(result, rounded):
         f"{'step':>5} {'x_k, 3 d.p.':>12} {'seed prints':>12}"
     )
     _print_header(header)
-    steps = list(result.step_sizes) + [np.nan]
+    history = result.history
+    steps = list(history["step"][1:]) + [np.nan]
     for k, x in enumerate(result.iterates):
         seed = f"{SEED_NEWTON_TABLE[k]:.3f}" if k < len(SEED_NEWTON_TABLE) else ""
         step = "" if np.isnan(steps[k]) else f"{steps[k]:g}"
         line = (
-            f"   {k:>2} {x:>12.9f} {result.fun_history[k]:>10.6f} "
-            f"{result.grad_norm_history[k]:>10.2e} {step:>5} {x:>12.3f} {seed:>12}"
+            f"   {k:>2} {x:>12.9f} {history['objective'][k]:>10.6f} "
+            f"{history['grad_norm'][k]:>10.2e} {step:>5} {x:>12.3f} {seed:>12}"
         )
         print(line.rstrip())
     shown = " ".join(str(round(float(x), 3)) for x in result.iterates[:7])
     print(f"\n   iterates to 3 decimals: {shown}")
-    damped = int(np.count_nonzero(result.damping))
+    damped = int(np.count_nonzero(history["damping"][1:]))
     print(
         f"   minimum x* = {float(result.x):.6f}, g(x*) = {float(result.fun):.6f}, "
         f"after {result.nit} iterations."
     )
-    if damped == 0 and np.all(result.step_sizes == 1):
+    if damped == 0 and np.all(history["step"][1:] == 1):
         print(
             "   No step was damped or shortened: every step is the seed's update "
             "x − g′/g″."

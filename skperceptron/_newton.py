@@ -334,19 +334,19 @@ class NewtonOptimizer(BaseEstimator):
               progress possible (no step decreased ``f``, or the gradient or
               Hessian is not finite); 3 stopped by ``callback``. ``message``
               says which, what was measured and what to do.
+            - ``history``: the rows of the verbose table, one per iterate
+              ``x_0, ..., x_nit``, as a dict of arrays of shape (nit + 1,),
+              recorded whether or not ``verbose`` is set: ``"iter"``,
+              ``"objective"`` (``fun`` at each iterate), ``"grad_norm"``
+              (``max|g|``), ``"step"`` (the step size ``t`` that led to the
+              iterate), ``"damping"`` (the damping ``lam`` of that step: 0.0
+              for the plain Newton system and for a step along negative
+              curvature), both NaN at ``x0``, and ``"time"`` (seconds since
+              the start). The same columns as gradient descent's.
             - ``iterates``: ``x_0, ..., x_nit``, shape ``(nit + 1,) +
               x0.shape``.
-            - ``fun_history``, ``grad_norm_history``: the objective and
-              ``max|g|`` at each iterate, shape (nit + 1,).
-            - ``damping``, ``step_sizes``, ``decrements``: the damping ``lam``
-              (0.0 for the plain Newton system and for a step along negative
-              curvature), the step ``t`` and the Newton decrement ``-g @ d /
-              2`` of each iteration's direction, shape (nit,).
-            - ``history``: the rows of the verbose table, one per iterate, as
-              a dict of arrays of shape (nit + 1,): ``"iter"``,
-              ``"objective"``, ``"grad_norm"`` (``max|g|``), ``"step"`` and
-              ``"damping"`` (NaN at ``x0``) and ``"time"`` (seconds since the
-              start), recorded whether or not ``verbose`` is set.
+            - ``decrements``: the Newton decrement ``-g @ d / 2`` of each
+              iteration's direction, shape (nit,).
             - ``positive_definite``: whether the Hessian at ``x`` is positive
               definite, i.e. ``x`` is a strict local minimum, from its smallest
               eigenvalue (``scipy.linalg.eigh``; Lanczos for a LinearOperator
@@ -551,7 +551,7 @@ class NewtonOptimizer(BaseEstimator):
 
     def _result(self, problem, history, status, curvature, H, decrement):
         """Assemble the OptimizeResult; warn when the run did not converge."""
-        grad_norm = history.grad_norms[-1]
+        _, fun, grad_norm, *_ = history.table.rows[-1]
         message = _message(
             status,
             nit=len(history.steps),
@@ -571,7 +571,7 @@ class NewtonOptimizer(BaseEstimator):
         smallest = None if curvature is None else float(curvature.smallest)
         return OptimizeResult(
             x=problem.unflatten(iterates[-1]),
-            fun=history.fun[-1],
+            fun=fun,
             jac=problem.unflatten(history.last_grad),
             nit=len(steps),
             nfev=problem.nfev,
@@ -581,10 +581,6 @@ class NewtonOptimizer(BaseEstimator):
             status=status,
             message=message,
             iterates=iterates.reshape((len(iterates), *problem.shape)),
-            fun_history=np.array(history.fun),
-            grad_norm_history=np.array(history.grad_norms),
-            damping=np.array([step.damping for step in steps], dtype=float),
-            step_sizes=np.array([step.step_size for step in steps], dtype=float),
             decrements=np.array([step.decrement for step in steps], dtype=float),
             history=history.table.history(),
             positive_definite=None if smallest is None else smallest > 0,
@@ -605,23 +601,26 @@ class _Memory:
 
 
 class _History:
-    """Iterates, objective values, gradient norms and steps; the verbose table."""
+    """Iterates and steps; the verbose table holds everything else.
+
+    The table's rows (:class:`skperceptron._progress.Table`) are the one
+    record of the objective, ``max|g|``, step size and damping of each
+    iterate.
+    """
 
     def __init__(self, verbose):
-        self.iterates, self.fun, self.grad_norms, self.steps = [], [], [], []
+        self.iterates, self.steps = [], []
         self.last_grad = None
         self.table = progress.Table(verbose)
 
     def record_point(self, x, f, g):
         """Record the next iterate with its objective and gradient."""
         self.iterates.append(x.copy())
-        self.fun.append(f)
-        self.grad_norms.append(_max_abs(g))
         self.last_grad = g
         step = damping = None
         if self.steps:
             step, damping = self.steps[-1].step_size, self.steps[-1].damping
-        self.table.add(len(self.steps), f, self.grad_norms[-1], step, damping)
+        self.table.add(len(self.steps), f, _max_abs(g), step, damping)
 
     def record_step(self, step):
         """Record the accepted step that leads to the next iterate."""
