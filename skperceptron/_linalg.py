@@ -5,7 +5,9 @@ only. One family of eigenvalue routines, sharing one threshold,
 ``_MAX_DENSE_SPECTRUM``: a matrix known by its products and of at most that
 size is materialized and decomposed exactly (``eigh``, ``eigvalsh``); a
 larger one goes through Lanczos (``eigsh``) with a bounded number of
-restarts.
+restarts. They share one relative tolerance too, ``sqrt(eps)``
+(``_relative_tolerance``): curvature below it, relative to the largest, is
+rounding.
 
 - ``_curvature``: the smallest eigenvalue of a Hessian ``H`` with its
   eigenvector, and its largest ``|eigenvalue|``; ``_is_psd`` tells from them
@@ -44,6 +46,17 @@ _MAX_DENSE_SPECTRUM = 64
 # so that the curvature test costs a handful of Newton iterations, not more.
 _LANCZOS_RESTARTS = 20
 
+
+def _relative_tolerance(dtype):
+    """Return ``sqrt(eps)`` of ``dtype``, the one relative tolerance of the spectra.
+
+    An eigenvalue (or Cholesky pivot) below ``sqrt(eps)`` times the largest
+    (or its diagonal entry) is rounding: the curvature tests, the least
+    damping and the nearly singular test all use it.
+    """
+    return np.sqrt(np.finfo(dtype).eps)
+
+
 # Smallest eigenvalue of H with its eigenvector, and the largest |eigenvalue|.
 _Curvature = namedtuple("_Curvature", ["smallest", "vector", "largest"])
 
@@ -80,7 +93,7 @@ def _is_small(H):
 
 def _is_psd(curvature, dtype):
     """Tell whether ``H`` is positive semi-definite up to ``sqrt(eps)``, relatively."""
-    tolerance = np.sqrt(np.finfo(dtype).eps) * curvature.largest
+    tolerance = _relative_tolerance(dtype) * curvature.largest
     return curvature.smallest >= -tolerance
 
 
@@ -114,15 +127,14 @@ class _Spectrum:
     def __init__(self, H, g):
         self.values, self.vectors = eigh(np.asarray(H, dtype=np.float64))
         self.gq = self.vectors.T @ np.asarray(g, dtype=np.float64)
-        eps = np.finfo(g.dtype).eps
         top = float(np.max(np.abs(self.values)))
-        self.floor = max(-self.values[0], 0.0) + np.sqrt(eps) * top
+        tolerance = _relative_tolerance(g.dtype)
+        self.floor = max(-self.values[0], 0.0) + tolerance * top
         # Eigenvectors of negative curvature (beyond the PSD tolerance) on which
         # g has no component (to rounding): no damped direction moves along
         # them, however close to -mu_min the damping. A symmetry of f does
         # this: two interchangeable terms stay equal at every damped step,
         # in a subspace that may hold no minimum at all.
-        tolerance = np.sqrt(eps)
         unreached = (self.values < -tolerance * top) & (
             np.abs(self.gq) <= tolerance * _norm(g)
         )
@@ -213,7 +225,7 @@ def _nearly_singular(cholesky, H):
     diagonal, the test ignores the scaling of the variables.
     """
     pivots = np.diag(cholesky) ** 2
-    return bool(np.any(pivots <= np.sqrt(np.finfo(H.dtype).eps) * np.diag(H)))
+    return bool(np.any(pivots <= _relative_tolerance(H.dtype) * np.diag(H)))
 
 
 def _solve_cg(H, g, damping, maxiter):
