@@ -54,8 +54,8 @@ def main():
         print(line.rstrip())
     print(
         f"\nx* = {x_star:.6f} after {result.nit} iterations; step sizes "
-        f"{sorted(set(result.step_sizes.tolist()))}, damping "
-        f"{sorted(set(result.damping.tolist()))}"
+        f"{sorted(set(result.history['step'][1:].tolist()))}, damping "
+        f"{sorted(set(result.history['damping'][1:].tolist()))}"
     )
     assert " ".join(str(round(float(x), 3)) for x in iterates[:7]) == (
         "0.05 0.097 0.183 0.321 0.477 0.558 0.567"

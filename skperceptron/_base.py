@@ -322,8 +322,6 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
                 callback=callbacks.iteration_end(problem),
                 convex=problem.convex,
             )
-        result.loss_curve = [float(f) for f in result.fun_history[1:]]
-        result.validation_scores = []
         result.learning_rate = None  # Newton's method has no learning rate
         return result
 
@@ -398,10 +396,10 @@ class BaseGradientEstimator(CallbackSupportMixin, BaseEstimator):
     def _store(self, objective, result):
         self._set_fitted(objective, result.x)
         self.n_iter_ += result.nit
-        self.loss_curve_ = self.loss_curve_ + result.loss_curve
+        self.loss_curve_ = self.loss_curve_ + result.history["objective"][1:].tolist()
         self.learning_rate_ = result.learning_rate
         self.history_ = _append_history(getattr(self, "history_", {}), result.history)
-        if result.validation_scores:
+        if "validation_scores" in result:
             scores = getattr(self, "validation_scores_", []) + result.validation_scores
             self.validation_scores_ = scores
             self.best_validation_score_ = max(scores)

@@ -177,9 +177,9 @@ class NewtonTable:
 
     Attributes
     ----------
-    iterates, fun_history, grad_norms : ndarray
+    iterates, objective, grad_norm : ndarray
         ``x_k``, ``g(x_k)`` and ``|g′(x_k)|`` for ``k = 0 ... nit``.
-    step_sizes, damping : ndarray
+    step, damping : ndarray
         Line-search step size and damping of each step.
     x, fun : float
         The minimum and ``g`` there.
@@ -197,9 +197,9 @@ class NewtonTable:
     """
 
     iterates: np.ndarray
-    fun_history: np.ndarray
-    grad_norms: np.ndarray
-    step_sizes: np.ndarray
+    objective: np.ndarray
+    grad_norm: np.ndarray
+    step: np.ndarray
     damping: np.ndarray
     x: float
     fun: float
@@ -212,7 +212,7 @@ class NewtonTable:
     @property
     def full_steps(self):
         """Whether no step was damped or shortened."""
-        return not np.any(self.damping) and bool(np.all(self.step_sizes == 1))
+        return not np.any(self.damping) and bool(np.all(self.step == 1))
 
 
 # ----------------------------------------------------------------------------
@@ -458,10 +458,10 @@ def newton_table():
     discussed = (SEED_NEWTON_TABLE[2], SEED_NEWTON_TABLE[4], NOTES_X5_TYPO)
     return NewtonTable(
         iterates=np.asarray(result.iterates),
-        fun_history=np.asarray(result.fun_history),
-        grad_norms=np.asarray(result.grad_norm_history),
-        step_sizes=np.asarray(result.step_sizes),
-        damping=np.asarray(result.damping),
+        objective=np.asarray(result.history["objective"]),
+        grad_norm=np.asarray(result.history["grad_norm"]),
+        step=np.asarray(result.history["step"][1:]),
+        damping=np.asarray(result.history["damping"][1:]),
         x=float(result.x),
         fun=float(result.fun),
         nit=int(result.nit),

@@ -36,6 +36,9 @@ from ._warnings import warn
 
 #: An objective this many times its starting value has exploded.
 _EXPLOSION_FACTOR = 1e8
+#: The result's ``status`` for each reason to stop, as ``NewtonOptimizer``'s:
+#: 0 converged, 1 ``max_iter`` reached, 3 stopped by the callback.
+_STATUS = {"gradient": 0, "no improvement": 0, None: 1, "callback": 3}
 
 
 class GradientDescent:
@@ -138,11 +141,17 @@ class GradientDescent:
         Returns
         -------
         result : OptimizeResult
-            ``x``, ``fun``, ``jac``, ``nit``, ``success``, ``message``,
-            ``loss_curve`` (``J`` after each epoch), ``validation_scores``
-            and ``history``: the rows of the verbose table, from the starting
-            point (epoch 0) to the last epoch, as a dict of arrays keyed by
-            :data:`skperceptron._progress.KEYS` (the damping is NaN).
+            ``x``, ``fun``, ``jac``: the point returned, ``J`` and ``∇J``
+            there; ``nit``: the epochs run; ``status``: 0 converged (the
+            gradient test passed, or the objective or validation score
+            stopped improving), 1 ``max_iter`` reached, 3 stopped by the
+            callback; ``success`` (status 0) and ``message``. ``history``:
+            the rows of the verbose table, from the starting point (epoch 0)
+            to the last epoch, as a dict of arrays keyed by
+            :data:`skperceptron._progress.KEYS` (the damping is NaN);
+            ``history["objective"][1:]`` is ``J`` after each epoch.
+            ``validation_scores``, the score after each epoch, only with
+            ``validation_score``.
         """
         theta = np.array(x0, copy=True)
         rng = check_random_state(self.random_state)
@@ -330,7 +339,6 @@ class _Watch:
         self.noisy = minibatches or validation_score is not None
         self.reason = None
         self.no_improvement = 0
-        self.loss_curve = []
         self.validation_scores = []
 
     def start(self, theta, value, grad, test_start=True):
@@ -348,7 +356,6 @@ class _Watch:
 
     def update(self, epoch, theta, value, grad):
         """Record one epoch; set ``reason`` when the descent should stop."""
-        self.loss_curve.append(float(value))
         if not self.noisy:
             self._keep(epoch, theta, value, grad)
         else:
@@ -378,17 +385,20 @@ class _Watch:
             "callback": "Stopped by the callback.",
             None: "max_iter reached before convergence.",
         }
-        return OptimizeResult(
+        status = _STATUS[self.reason]
+        result = OptimizeResult(
             x=self.best_theta,
             fun=self.best_value,
             jac=self.best_grad,
             nit=n_iter,
-            success=self.reason in ("gradient", "no improvement"),
+            status=status,
+            success=status == 0,
             message=messages[self.reason],
-            loss_curve=self.loss_curve,
-            validation_scores=self.validation_scores,
             history=history,
         )
+        if self.validation_scores:
+            result.validation_scores = self.validation_scores
+        return result
 
 
 def _at_rounding_level(watch):

@@ -5,7 +5,10 @@ applied to the derivative, ``x <- x - g'(x) / g''(x)``. In ``n`` dimensions the
 update solves the Newton system ``H d = -g`` for the gradient ``g`` and the
 Hessian ``H``. :class:`NewtonOptimizer` runs exactly that update whenever it is
 safe, and adds only what makes it reliable on any twice-differentiable function.
-Each iteration has four stages, each one private function below:
+Each iteration has four stages, each one private function, here or in the
+modules ``_linalg`` (spectra, damped solves, curvature tests),
+``_line_search`` (Armijo backtracking, expansion, negative curvature) and
+``_problem`` (the caller's callables, checked):
 
 1. Evaluate ``g`` and ``H`` at ``x_k`` and test for convergence. The run
    stops when ``max|g| <= tol``, the Newton decrement ``-g @ d / 2`` is at
@@ -56,45 +59,42 @@ Each iteration has four stages, each one private function below:
    the last spectral step after a full step, that step's length otherwise.
 """
 
-from collections import namedtuple
-
 import numpy as np
-from scipy.linalg import LinAlgError, cho_factor, cho_solve, eigh
 from scipy.optimize import OptimizeResult
-from scipy.sparse import issparse
-from scipy.sparse.linalg import (
-    ArpackNoConvergence,
-    LinearOperator,
-    aslinearoperator,
-    eigsh,
-)
+from scipy.sparse.linalg import LinearOperator
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _progress as progress
 from ._compat import Integral, Interval, Real, StrOptions
+from ._linalg import (
+    _curvature,
+    _is_psd,
+    _is_small,
+    _norm,
+    _scale,
+    _solve_damped,
+    _Spectrum,
+)
+from ._line_search import (
+    _backtrack,
+    _decrement,
+    _expand,
+    _model_exact,
+    _negative_curvature_step,
+    _Step,
+    _sufficient_decrease,
+    _ulps,
+)
+from ._problem import _Problem
 from ._warnings import warn
 
-# A LinearOperator Hessian of at most this size is materialized (n products
-# with H) to read its spectrum exactly; larger ones go through Lanczos (eigsh).
-_MAX_DENSE_SPECTRUM = 64
-# Restarts allowed to Lanczos on a larger one: a few hundred products with H,
-# so that the curvature test costs a handful of Newton iterations, not more.
-_LANCZOS_RESTARTS = 20
 # How many times the damping may be raised, or the radius cut, per iteration.
 _MAX_DAMPING_RAISES = 60
 # A failed spectral trial divides the radius by this; a full step accepted
 # at the first trial sets the next radius to this times its length. These
 # are the factors of scipy's trust-region methods.
 _RADIUS_CUT, _RADIUS_GROWTH = 4.0, 2.0
-
-# An accepted step: the new point and objective, the step size t, the damping,
-# the Newton decrement -g @ d / 2 of its direction d, and whether it was a full
-# plain Newton step whose decrease of f was the decrement, to six digits: the
-# quadratic model was exact along it (a quadratic f).
-_Step = namedtuple("_Step", ["x", "fun", "step_size", "damping", "decrement", "exact"])
-# Smallest eigenvalue of H with its eigenvector, and the largest |eigenvalue|.
-_Curvature = namedtuple("_Curvature", ["smallest", "vector", "largest"])
 
 
 class NewtonOptimizer(BaseEstimator):
@@ -334,19 +334,19 @@ class NewtonOptimizer(BaseEstimator):
               progress possible (no step decreased ``f``, or the gradient or
               Hessian is not finite); 3 stopped by ``callback``. ``message``
               says which, what was measured and what to do.
+            - ``history``: the rows of the verbose table, one per iterate
+              ``x_0, ..., x_nit``, as a dict of arrays of shape (nit + 1,),
+              recorded whether or not ``verbose`` is set: ``"iter"``,
+              ``"objective"`` (``fun`` at each iterate), ``"grad_norm"``
+              (``max|g|``), ``"step"`` (the step size ``t`` that led to the
+              iterate), ``"damping"`` (the damping ``lam`` of that step: 0.0
+              for the plain Newton system and for a step along negative
+              curvature), both NaN at ``x0``, and ``"time"`` (seconds since
+              the start). The same columns as gradient descent's.
             - ``iterates``: ``x_0, ..., x_nit``, shape ``(nit + 1,) +
               x0.shape``.
-            - ``fun_history``, ``grad_norm_history``: the objective and
-              ``max|g|`` at each iterate, shape (nit + 1,).
-            - ``damping``, ``step_sizes``, ``decrements``: the damping ``lam``
-              (0.0 for the plain Newton system and for a step along negative
-              curvature), the step ``t`` and the Newton decrement ``-g @ d /
-              2`` of each iteration's direction, shape (nit,).
-            - ``history``: the rows of the verbose table, one per iterate, as
-              a dict of arrays of shape (nit + 1,): ``"iter"``,
-              ``"objective"``, ``"grad_norm"`` (``max|g|``), ``"step"`` and
-              ``"damping"`` (NaN at ``x0``) and ``"time"`` (seconds since the
-              start), recorded whether or not ``verbose`` is set.
+            - ``decrements``: the Newton decrement ``-g @ d / 2`` of each
+              iteration's direction, shape (nit,).
             - ``positive_definite``: whether the Hessian at ``x`` is positive
               definite, i.e. ``x`` is a strict local minimum, from its smallest
               eigenvalue (``scipy.linalg.eigh``; Lanczos for a LinearOperator
@@ -551,7 +551,7 @@ class NewtonOptimizer(BaseEstimator):
 
     def _result(self, problem, history, status, curvature, H, decrement):
         """Assemble the OptimizeResult; warn when the run did not converge."""
-        grad_norm = history.grad_norms[-1]
+        _, fun, grad_norm, *_ = history.table.rows[-1]
         message = _message(
             status,
             nit=len(history.steps),
@@ -571,7 +571,7 @@ class NewtonOptimizer(BaseEstimator):
         smallest = None if curvature is None else float(curvature.smallest)
         return OptimizeResult(
             x=problem.unflatten(iterates[-1]),
-            fun=history.fun[-1],
+            fun=fun,
             jac=problem.unflatten(history.last_grad),
             nit=len(steps),
             nfev=problem.nfev,
@@ -581,10 +581,6 @@ class NewtonOptimizer(BaseEstimator):
             status=status,
             message=message,
             iterates=iterates.reshape((len(iterates), *problem.shape)),
-            fun_history=np.array(history.fun),
-            grad_norm_history=np.array(history.grad_norms),
-            damping=np.array([step.damping for step in steps], dtype=float),
-            step_sizes=np.array([step.step_size for step in steps], dtype=float),
             decrements=np.array([step.decrement for step in steps], dtype=float),
             history=history.table.history(),
             positive_definite=None if smallest is None else smallest > 0,
@@ -604,162 +600,27 @@ class _Memory:
         self.damping, self.radius = 0.0, None
 
 
-class _Problem:
-    """The caller's callables on flat 1-D arrays of one dtype, counting calls.
+class _History:
+    """Iterates and steps; the verbose table holds everything else.
 
-    Checks ``x0`` and what each callable returns, and passes ``x`` to them in
-    the shape of ``x0``.
+    The table's rows (:class:`skperceptron._progress.Table`) are the one
+    record of the objective, ``max|g|``, step size and damping of each
+    iterate.
     """
 
-    def __init__(self, fun, grad, hess, x0):
-        self._fun, self._grad, self._hess = fun, grad, hess
-        self.start, self.shape, self.dtype = _check_x0(x0)
-        self.scalar = self.shape == ()
-        self.n = self.start.size
-        self.nfev = self.njev = self.nhev = 0
-        self._warned_asymmetry = False
-
-    def unflatten(self, x):
-        """Return ``x`` in the caller's shape: a scalar if ``x0`` was one."""
-        return x[0] if self.scalar else x.reshape(self.shape).copy()
-
-    def fun(self, x):
-        """Objective at ``x``; numpy's warnings outside its domain are silenced."""
-        self.nfev += 1
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            value = self._fun(self.unflatten(x))
-        return _check_scalar(value)
-
-    def grad(self, x):
-        """Gradient at ``x``, shape (n,)."""
-        self.njev += 1
-        g = _check_array(self._grad(self.unflatten(x)), "grad", self._grad_shapes())
-        return g.astype(self.dtype, copy=False).reshape(-1)
-
-    def hess(self, x):
-        """Hessian at ``x``: an array of shape (n, n), or a LinearOperator."""
-        self.nhev += 1
-        H = self._hess(self.unflatten(x))
-        n = self.n
-        if issparse(H) or isinstance(H, LinearOperator):
-            if H.shape != (n, n):
-                raise ValueError(
-                    f"hess(x) must return a matrix or LinearOperator of shape "
-                    f"({n}, {n}) for x0 of {n} variables, got shape {H.shape}."
-                )
-            return aslinearoperator(H) if issparse(H) else H
-        H = _check_array(H, "hess", self._hess_shapes())
-        H = H.astype(self.dtype, copy=False).reshape(n, n)
-        return self._symmetric(H)
-
-    def _grad_shapes(self):
-        shapes = [self.shape, (self.n,)] + ([(), (1,)] if self.n == 1 else [])
-        return list(dict.fromkeys(shapes))
-
-    def _hess_shapes(self):
-        shapes = [(self.n, self.n), self.shape + self.shape]
-        return list(dict.fromkeys(shapes + ([(), (1,)] if self.n == 1 else [])))
-
-    def _symmetric(self, H):
-        """``(H + H^T) / 2``; a UserWarning once if ``H`` is far from symmetric."""
-        if np.array_equal(H, H.T):
-            return H
-        with np.errstate(invalid="ignore", over="ignore"):
-            asymmetry = float(np.max(np.abs(H - H.T)))
-            size = float(np.max(np.abs(H)))
-        tolerance = np.sqrt(np.finfo(self.dtype).eps) * size
-        if asymmetry > tolerance and not self._warned_asymmetry:
-            self._warned_asymmetry = True
-            warn(
-                "NewtonOptimizer: hess(x) returned a matrix that is not "
-                f"symmetric: max|H - H.T| = {asymmetry:.3g}, "
-                f"{asymmetry / size:.3g} of max|H|. A Hessian is symmetric; "
-                "check hess against the gradient (finite differences of grad), "
-                "e.g. a transposed block or a missing term. Its symmetric part "
-                "(H + H.T) / 2 is used.",
-                UserWarning,
-            )
-        return (H + H.T) / 2
-
-
-def _check_x0(x0):
-    """Return ``x0`` flattened in its working dtype, its shape, and that dtype."""
-    array = np.asarray(x0)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"x0 must be a real number or an array of real numbers, got {array.dtype}."
-        )
-    if array.size == 0:
-        raise ValueError(f"x0 is empty (shape {array.shape}); give a starting point.")
-    dtype = np.float32 if array.dtype == np.float32 else np.float64
-    x = np.array(array, dtype=dtype).reshape(-1)
-    if not np.all(np.isfinite(x)):
-        bad = np.flatnonzero(~np.isfinite(x))
-        raise ValueError(
-            f"x0 must be finite; it holds {x[bad[0]]} at flat index {bad[0]} "
-            f"({bad.size} non-finite value(s) in all)."
-        )
-    return x, array.shape, dtype
-
-
-def _check_scalar(value):
-    """Return ``fun``'s value as a float, or say what is wrong with it."""
-    if value is None:
-        raise TypeError("fun(x) returned None; it must return the objective, a float.")
-    array = np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"fun(x) must return a real number (a float), got {type(value).__name__}."
-        )
-    if array.size != 1:
-        raise ValueError(
-            f"fun(x) must return a scalar (a float), got an array of shape "
-            f"{array.shape}."
-        )
-    return float(array.reshape(()))
-
-
-def _check_array(value, name, shapes):
-    """Return ``value`` as a real array of one of ``shapes``, or say what is wrong."""
-    expected = " or ".join(str(shape) for shape in shapes)
-    what = "the gradient" if name == "grad" else "the Hessian"
-    if value is None:
-        raise TypeError(
-            f"{name}(x) returned None; it must return {what}, an array of shape "
-            f"{expected}."
-        )
-    array = np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{name}(x) must return {what} as an array of real numbers of shape "
-            f"{expected}, got {type(value).__name__} of dtype {array.dtype}."
-        )
-    if array.shape not in shapes:
-        raise ValueError(
-            f"{name}(x) must return {what} as an array of shape {expected}, got "
-            f"shape {array.shape}."
-        )
-    return array
-
-
-class _History:
-    """Iterates, objective values, gradient norms and steps; the verbose table."""
-
     def __init__(self, verbose):
-        self.iterates, self.fun, self.grad_norms, self.steps = [], [], [], []
+        self.iterates, self.steps = [], []
         self.last_grad = None
         self.table = progress.Table(verbose)
 
     def record_point(self, x, f, g):
         """Record the next iterate with its objective and gradient."""
         self.iterates.append(x.copy())
-        self.fun.append(f)
-        self.grad_norms.append(_max_abs(g))
         self.last_grad = g
         step = damping = None
         if self.steps:
             step, damping = self.steps[-1].step_size, self.steps[-1].damping
-        self.table.add(len(self.steps), f, self.grad_norms[-1], step, damping)
+        self.table.add(len(self.steps), f, _max_abs(g), step, damping)
 
     def record_step(self, step):
         """Record the accepted step that leads to the next iterate."""
@@ -769,31 +630,6 @@ class _History:
 def _max_abs(g):
     """Return ``max|g|`` as a float (nan if ``g`` holds nan)."""
     return float(np.max(np.abs(g)))
-
-
-def _norm(v):
-    """Euclidean norm of ``v`` in float64, without overflow or underflow."""
-    v = np.asarray(v, dtype=np.float64)
-    top = np.max(np.abs(v))
-    if not 0 < top < np.inf:
-        return float(top)  # 0, inf or nan
-    return float(top * np.linalg.norm(v / top))
-
-
-def _decrement(g, d):
-    """Newton decrement ``-g @ d / 2`` of the direction ``d``, in float64."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return float(-np.dot(g.astype(np.float64), d.astype(np.float64)) / 2)
-
-
-def _ulps(f, dtype):
-    """Return 8 ulps of ``f`` in ``dtype``: the rounding error of ``f`` allowed."""
-    return 8 * np.finfo(dtype).eps * abs(f)
-
-
-def _model_exact(f, f_new, decrement, dtype):
-    """Tell whether ``f - f_new`` is ``decrement`` to 1e-6, rounding of ``f`` aside."""
-    return bool(abs((f - f_new) - decrement) <= 1e-6 * decrement + 2 * _ulps(f, dtype))
 
 
 def _all_finite(*arrays):
@@ -808,63 +644,7 @@ def _stopped_by(callback, x, f, nit):
     return progress.stopped_by(callback, x=x, fun=f, nit=nit)
 
 
-# Stage 1: curvature at a stationary point.
-
-
-def _curvature(H):
-    """Smallest eigenvalue and eigenvector, and largest ``|eigenvalue|``, of ``H``.
-
-    Dense Hessians, and LinearOperators of size at most ``_MAX_DENSE_SPECTRUM``
-    (materialized by ``n`` products), use :func:`scipy.linalg.eigh`. Larger
-    LinearOperators use Lanczos (:func:`scipy.sparse.linalg.eigsh`) on each end
-    of the spectrum, with a bounded number of restarts, and give None if it
-    does not converge.
-    """
-    n = H.shape[0]
-    if isinstance(H, LinearOperator) and n <= _MAX_DENSE_SPECTRUM:
-        H = H.matmat(np.eye(n, dtype=H.dtype))
-    if not isinstance(H, LinearOperator):
-        values, vectors = eigh(H)
-        return _Curvature(values[0], vectors[:, 0], np.max(np.abs(values)))
-    lanczos = {"k": 1, "tol": 1e-6, "ncv": min(n, 40), "maxiter": _LANCZOS_RESTARTS}
-    try:
-        smallest, vectors = eigsh(H, which="SA", **lanczos)
-        largest, _ = eigsh(H, which="LA", **lanczos)
-    except ArpackNoConvergence:
-        return None
-    top = max(abs(smallest[0]), abs(largest[0]))
-    return _Curvature(smallest[0], vectors[:, 0], top)
-
-
-def _is_small(H):
-    """Tell whether ``H``'s spectrum is read exactly (dense or small operator)."""
-    return not isinstance(H, LinearOperator) or H.shape[0] <= _MAX_DENSE_SPECTRUM
-
-
-def _is_psd(curvature, dtype):
-    """Tell whether ``H`` is positive semi-definite up to ``sqrt(eps)``, relatively."""
-    tolerance = np.sqrt(np.finfo(dtype).eps) * curvature.largest
-    return curvature.smallest >= -tolerance
-
-
-def _negative_curvature_step(fun, x, f, g, curvature, armijo, max_trials):
-    """Leave a saddle point or a maximum along the most negative curvature.
-
-    Backtracks along the unit eigenvector ``v`` of the smallest eigenvalue
-    ``mu < 0``, oriented downhill, with the second-order Armijo condition
-    ``f(x + t v) <= f(x) + c (t g @ v + t**2 mu / 2)``. None if it fails.
-    """
-    v = curvature.vector.astype(x.dtype)
-    if g @ v > 0:
-        v = -v
-    found = _backtrack(fun, x, f, v, g @ v, armijo, max_trials, curvature.smallest)
-    if found is None:
-        return None
-    t, f_new = found
-    return _Step(x + t * v, f_new, t, 0.0, _decrement(g, v), False)
-
-
-# Stage 2: the (damped) Newton direction.
+# Stage 2: the (damped) Newton direction (its linear algebra: ``_linalg``).
 
 
 def _damping_ladder(first_damping, factor, plain_first):
@@ -875,67 +655,6 @@ def _damping_ladder(first_damping, factor, plain_first):
         yield first_damping * factor**k
 
 
-def _scale(H, g):
-    """Return the Hessian's magnitude along the gradient, ``||H g|| / ||g||``.
-
-    It sets the first damping in the units of ``H``; 1.0 when it is 0 or not
-    finite. The ratio does not depend on the size of ``g``: it is computed for
-    ``g / max|g|`` in float64, whose squared norms neither overflow (float32
-    ``H g`` above 1.8e19) nor underflow (gradients below 1e-154) to 0.
-    """
-    g = np.asarray(g, dtype=np.float64)
-    top = np.max(np.abs(g))
-    if not 0 < top < np.inf:
-        return 1.0
-    g = g / top
-    scale = float(np.linalg.norm(H @ g) / np.linalg.norm(g))
-    return scale if 0 < scale < np.inf else 1.0
-
-
-class _Spectrum:
-    """The damped directions ``d(lam) = -(H + lam I)^{-1} g`` of a dense ``H``.
-
-    From ``H = Q diag(mu) Q^T``: ``d(lam) = -Q (Q^T g / (mu + lam))``, for any
-    ``lam`` at the cost of two products with ``Q``. The damping is at least
-    ``floor = max(0, -mu_min) + sqrt(eps) max|mu|``, so that ``H + lam I`` is
-    positive definite, and ``d`` is a descent direction, to rounding. Computed
-    in float64.
-    """
-
-    def __init__(self, H, g):
-        self.values, self.vectors = eigh(np.asarray(H, dtype=np.float64))
-        self.gq = self.vectors.T @ np.asarray(g, dtype=np.float64)
-        eps = np.finfo(g.dtype).eps
-        top = float(np.max(np.abs(self.values)))
-        self.floor = max(-self.values[0], 0.0) + np.sqrt(eps) * top
-        # Eigenvectors of negative curvature (beyond the PSD tolerance) on which
-        # g has no component (to rounding): no damped direction moves along
-        # them, however close to -mu_min the damping. A symmetry of f does
-        # this: two interchangeable terms stay equal at every damped step,
-        # in a subspace that may hold no minimum at all.
-        tolerance = np.sqrt(eps)
-        unreached = (self.values < -tolerance * top) & (
-            np.abs(self.gq) <= tolerance * _norm(g)
-        )
-        self.unreached = self.vectors[:, np.flatnonzero(unreached)[:1]]
-
-    def direction(self, radius):
-        """Return ``(lam, d)``: the least damping with ``||d(lam)|| <= radius``.
-
-        The damped direction, plus (if any) the most negative eigenvector
-        that ``g`` does not reach, of the same length (its sign fixed by its
-        largest entry, positive).
-        """
-        damping = _damping_for_radius(self.values, self.gq, radius, self.floor)
-        with np.errstate(over="ignore", invalid="ignore"):
-            d = -(self.vectors @ (self.gq / (self.values + damping)))
-        if self.unreached.size:
-            u = self.unreached[:, 0]
-            u = u if u[np.argmax(np.abs(u))] > 0 else -u
-            d = d + _norm(d) * u
-        return damping, d
-
-
 def _radius_after(radius, length, trial):
     """Stage 4: the radius after a spectral step of ``length`` at ``trial``."""
     if trial == 0:
@@ -943,157 +662,7 @@ def _radius_after(radius, length, trial):
     return length
 
 
-def _damping_for_radius(values, gq, radius, floor):
-    """Smallest ``lam >= floor`` with ``||gq / (values + lam)|| <= radius``.
-
-    The step length ``||d(lam)||`` decreases with ``lam``; the root of
-    ``1 / ||d(lam)|| = 1 / radius``, a nearly linear function of ``lam``
-    (Moré and Sorensen), is found by Newton's method, safeguarded by
-    bisection, to a relative step length of 1e-3. Norms are scaled, so that
-    neither they nor the derivative overflow.
-    """
-    if not radius > 0:  # cut to nothing (or underflowed): no step at all
-        return np.inf
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        if _norm(gq / (values + floor)) <= radius:
-            return floor
-        low = floor
-        high = min(max(floor, -values[0]) + _norm(gq) / radius, np.finfo(float).max)
-        damping = low
-        for _ in range(100):
-            w = gq / (values + damping)
-            length = _norm(w)
-            if abs(length - radius) <= 1e-3 * radius:
-                break
-            if length > radius:
-                low = damping
-            else:
-                high = damping
-            # d(1 / ||w||) / d lam = sum(u**2 / (values + lam)) / ||w||, u = w / ||w||
-            u = w / length
-            slope = np.sum(u * u / (values + damping)) / length
-            newton = damping - (1 / length - 1 / radius) / slope
-            damping = newton if low < newton < high else (low + high) / 2
-    return float(damping)
-
-
-def _solve_damped(H, g, damping, cg_maxiter):
-    """Solve ``(H + damping I) d = -g``; None if that matrix is not positive definite.
-
-    Dense ``H``: Cholesky factorization, whose failure is the test; for the
-    plain system (``damping = 0``) a nearly singular ``H`` fails it too
-    (:func:`_nearly_singular`). LinearOperator ``H``: conjugate gradients
-    (:func:`_solve_cg`).
-    """
-    if isinstance(H, LinearOperator):
-        return _solve_cg(H, g, damping, cg_maxiter)
-    with np.errstate(over="ignore", invalid="ignore"):
-        damped = H + damping * np.eye(g.size, dtype=g.dtype)
-    if not np.all(np.isfinite(damped)):  # damping beyond the range of g.dtype
-        return None
-    try:
-        factor = cho_factor(damped)
-    except LinAlgError:
-        return None
-    if damping == 0 and _nearly_singular(factor[0], H):
-        return None
-    return cho_solve(factor, -g)
-
-
-def _nearly_singular(cholesky, H):
-    """Tell whether a Cholesky pivot of ``H`` is below ``sqrt(eps) * H[i, i]``.
-
-    Pivot ``i`` is what remains of ``H[i, i]`` once the variables before it
-    are eliminated: a tiny fraction says that variable ``i`` is, to rounding,
-    a combination of the others (collinear features). Cholesky then succeeds
-    or fails by the sign of rounding errors, and the Newton step moves along
-    that combination by rounding error over rounding error. Relative to the
-    diagonal, the test ignores the scaling of the variables.
-    """
-    pivots = np.diag(cholesky) ** 2
-    return bool(np.any(pivots <= np.sqrt(np.finfo(H.dtype).eps) * np.diag(H)))
-
-
-def _solve_cg(H, g, damping, maxiter):
-    """Inexact Newton direction by conjugate gradients, matrix-free.
-
-    Solves ``(H + damping I) d = -g`` from ``d = 0`` to the relative residual
-    ``min(0.5, sqrt(||g||))`` (superlinear convergence) or ``maxiter``
-    iterations (``10 n`` if None). The curvature ``p @ (H + damping I) p`` of
-    every search direction is checked, as in Nocedal and Wright's Newton-CG
-    (algorithm 7.1): where it is not positive the matrix is not positive
-    definite and the answer is None, so that the damping is raised, as a
-    failed Cholesky factorization does for a dense ``H``. Also None when
-    ``d`` is not finite.
-    """
-    maxiter = 10 * g.size if maxiter is None else maxiter
-    target = min(0.5, float(np.sqrt(np.linalg.norm(g)))) * np.linalg.norm(g)
-    d, residual = np.zeros_like(g), g.copy()  # residual = (H + damping I) d + g
-    direction, squared = -g, g @ g
-    for _ in range(maxiter):
-        product = np.ravel(H @ direction) + damping * direction
-        curvature = direction @ product
-        if not curvature > 0:
-            return None
-        step = squared / curvature
-        d += step * direction
-        residual += step * product
-        squared, previous = residual @ residual, squared
-        if np.sqrt(squared) <= target:
-            break
-        direction = -residual + (squared / previous) * direction
-    return d if np.all(np.isfinite(d)) else None
-
-
-# Stage 3: the line search.
-
-
-def _backtrack(fun, x, f, d, slope, armijo, max_trials, curvature=0.0):
-    """Armijo backtracking from the full step; ``(t, f(x + t d))`` or None.
-
-    Accepts the first ``t`` in 1, 1/2, 1/4, ... at which ``f`` is finite and
-    ``f(x + t d) <= f(x) + c (t slope + t**2 curvature / 2)``. ``curvature`` is
-    0 along Newton directions: the plain Armijo condition. Next to a minimum
-    the predicted decrease ``-slope`` falls below the rounding error of ``f``
-    (a few ulps of ``f(x)``), which Armijo cannot see past: then the full step
-    is taken unless it raises ``f`` by more than that error, so that the
-    gradient test can still pass. None after ``max_trials`` failures, or when
-    ``t d`` no longer changes ``x``.
-    """
-    t = 1.0
-    for _ in range(max_trials):
-        trial = x + t * d
-        if np.array_equal(trial, x):
-            return None
-        f_trial = fun(trial)
-        if _sufficient_decrease(f, f_trial, t, slope, armijo, curvature, x.dtype):
-            return t, f_trial
-        t /= 2
-    return None
-
-
-def _sufficient_decrease(f, f_trial, t, slope, armijo, curvature, dtype):
-    """Tell whether the step ``t`` passes the Armijo test, rounding included."""
-    rounding = _ulps(f, dtype)
-    sufficient = f + armijo * (t * slope + t * t * curvature / 2)
-    if t == 1.0 and -slope <= rounding:  # a decrease f cannot resolve
-        sufficient = f + rounding
-    return bool(np.isfinite(f_trial) and f_trial <= sufficient)
-
-
-def _expand(fun, x, f, d, slope, armijo, max_doublings, f_full):
-    """Double an accepted damped step while Armijo holds and ``f`` decreases."""
-    t, f_t = 1.0, f_full
-    for _ in range(max_doublings):
-        f_double = fun(x + 2 * t * d)
-        sufficient = f + armijo * 2 * t * slope
-        if not (np.isfinite(f_double) and f_double <= sufficient and f_double < f_t):
-            break
-        t, f_t = 2 * t, f_double
-    return t, f_t
-
-
-# Stage 4: the damping memory.
+# Stage 4: the damping memory (stage 3, the line search: ``_line_search``).
 
 
 def _remember_damping(remembered, step, factor):

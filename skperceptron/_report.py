@@ -215,13 +215,13 @@ def _newton_rows(record):
     )
     lines = _table_header(header)
     notes = record.notes_table
-    steps = list(record.step_sizes) + [np.nan]
+    steps = list(record.step) + [np.nan]
     for k, x in enumerate(record.iterates):
         seed = f"{notes[k]:.3f}" if k < len(notes) else ""
         step = "" if np.isnan(steps[k]) else f"{steps[k]:g}"
         line = (
-            f"   {k:>2} {x:>12.9f} {record.fun_history[k]:>10.6f} "
-            f"{record.grad_norms[k]:>10.2e} {step:>5} {x:>12.3f} {seed:>12}"
+            f"   {k:>2} {x:>12.9f} {record.objective[k]:>10.6f} "
+            f"{record.grad_norm[k]:>10.2e} {step:>5} {x:>12.3f} {seed:>12}"
         )
         lines.append(line.rstrip())
     return lines

@@ -31,12 +31,12 @@ import functools
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import eigvalsh
-from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+from scipy.sparse.linalg import LinearOperator
 from sklearn.utils import gen_batches
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
 from ._blocks import BLOCK_BYTES, sum_over_rows, sum_row_blocks
+from ._linalg import _largest_eigenvalue
 
 
 class Standardization:
@@ -399,25 +399,3 @@ def floor_curvature(diagonal):
 def inverse_curvature(diagonal):
     """Return ``1/D`` where ``D > 0``, and 0 where ``D = 0``."""
     return np.divide(1.0, diagonal, out=np.zeros_like(diagonal), where=diagonal > 0)
-
-
-def _largest_eigenvalue(curvature, root):
-    """``λmax(R M R)`` for ``R = diag(root)``; at least 1 (its diagonal is 1)."""
-    n = root.size
-    if not callable(curvature):
-        N = root[:, None] * curvature * root[None, :]
-        return max(1.0, float(eigvalsh(N, subset_by_index=[n - 1, n - 1])[0]))
-    if n <= 64:
-        M = np.column_stack([curvature(e) for e in np.eye(n)])
-        return _largest_eigenvalue(0.5 * (M + M.T), root)
-    operator = LinearOperator(
-        (n, n), matvec=lambda v: root * curvature(root * np.ravel(v)), dtype=float
-    )
-    v0 = np.random.RandomState(0).uniform(-1, 1, size=n)  # fixed: deterministic
-    try:
-        top = eigsh(
-            operator, k=1, which="LA", v0=v0, tol=1e-3, return_eigenvectors=False
-        )
-    except ArpackNoConvergence:
-        return float(np.count_nonzero(root))  # λmax ≤ trace: safe, if slow
-    return max(1.0, 1.01 * float(top[0]))  # raised by 1% for Lanczos' tolerance

@@ -88,14 +88,15 @@ def test_slow_full_batch_epochs_are_not_convergence():
     optimizer = GradientDescent(1e-3, max_iter=300, tol=1e-4, n_iter_no_change=3)
     with pytest.warns(ConvergenceWarning, match="max\\|∇J\\| fell to tol"):
         result = optimizer.minimize(_quadratic(1.0), np.array([1.0]), 1)
-    assert result.nit == 300 and not result.success
+    assert result.nit == 300 and not result.success and result.status == 1
     assert np.max(np.abs(result.jac)) > 1e-4
 
 
 def test_a_start_that_passes_the_gradient_test_takes_no_epoch():
     optimizer = GradientDescent(0.5, max_iter=50, tol=1e-3, n_iter_no_change=3)
     result = optimizer.minimize(_quadratic(1.0), np.array([1e-4]), 1)
-    assert result.success and result.nit == 0 and result.loss_curve == []
+    assert result.success and result.status == 0 and result.nit == 0
+    assert result.history["iter"].tolist() == [0]
 
 
 def test_minibatches_stop_on_no_improvement_and_return_the_best_point():
@@ -113,7 +114,7 @@ def test_minibatches_stop_on_no_improvement_and_return_the_best_point():
     )  # fmt: skip
     result = optimizer.minimize(fun, np.array([5.0]), 20)
     assert result.success and result.nit < 200
-    curve = result.loss_curve
+    curve = result.history["objective"][1:]
     assert result.fun == min(curve) and result.fun < curve[-1]  # the best, not the last
     assert fun(result.x)[0] == result.fun
     best = int(np.argmin(curve))
@@ -139,7 +140,7 @@ def test_nesterov_is_not_stopped_by_its_restarts():
         0.9, max_iter=5000, tol=1e-10, n_iter_no_change=5, accelerated=True
     )
     result = optimizer.minimize(_quadratic(curvature), np.array([1.0, 1.0]), 1)
-    uphill = np.flatnonzero(np.diff(result.loss_curve) > 0)
+    uphill = np.flatnonzero(np.diff(result.history["objective"][1:]) > 0)
     assert uphill.size >= 3 and uphill[0] < 15  # restarts went uphill, early on
     assert result.success and np.max(np.abs(result.jac)) <= 1e-10
 
@@ -149,7 +150,7 @@ def test_warns_when_max_iter_is_reached_quoting_tol_and_max_iter():
     with pytest.warns(ConvergenceWarning, match=r"max_iter=7.*tol=1e-09"):
         result = optimizer.minimize(_quadratic(1.0), np.array([1.0]), 1)
     assert not result.success
-    assert len(result.loss_curve) == 7
+    assert len(result.history["objective"][1:]) == 7
 
 
 @pytest.mark.parametrize("batch_size", [None, 2])
@@ -244,7 +245,7 @@ def test_nesterov_steps_are_the_formulas_with_restart():
         result = optimizer.minimize(fun, theta0, n_samples=1)
     assert_allclose(result.x, expected[-1], rtol=1e-12, atol=1e-300)
     values = [fun(point)[0] for point in expected]
-    assert_allclose(result.loss_curve, values, rtol=1e-12, atol=1e-300)
+    assert_allclose(result.history["objective"][1:], values, rtol=1e-12, atol=1e-300)
 
 
 def test_nesterov_needs_fewer_epochs_than_plain_descent():
@@ -258,3 +259,15 @@ def test_nesterov_needs_fewer_epochs_than_plain_descent():
         assert result.success and result.fun < 1e-9
         epochs[accelerated] = result.nit
     assert epochs[True] < epochs[False] / 4
+
+
+def test_the_result_speaks_newtons_vocabulary():
+    # The fields of NewtonOptimizer's result; the objective after each epoch
+    # is read from the history, and validation scores appear only with them.
+    optimizer = GradientDescent(0.5, max_iter=50, tol=1e-6, n_iter_no_change=3)
+    result = optimizer.minimize(_quadratic(1.0), np.array([1.0]), 1)
+    for name in ("x", "fun", "jac", "nit", "status", "success", "message"):
+        assert name in result
+    assert "validation_scores" not in result and "loss_curve" not in result
+    assert result.history["objective"][-1] == result.fun
+    assert result.history["iter"].tolist() == list(range(result.nit + 1))

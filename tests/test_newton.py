@@ -176,8 +176,8 @@ def test_seed_example_reproduces_the_table_with_pure_newton_steps():
     for iterate in result.iterates[1:]:
         x = x - seed_grad(x) / seed_hess(x)
         assert iterate == pytest.approx(x, rel=1e-12)
-    assert np.all(result.step_sizes == 1.0)
-    assert np.all(result.damping == 0.0)
+    assert np.all(result.history["step"][1:] == 1.0)
+    assert np.all(result.history["damping"][1:] == 0.0)
     assert result.success and result.status == 0
     assert result.positive_definite is True
     assert np.ndim(result.x) == 0 and np.ndim(result.jac) == 0
@@ -223,7 +223,7 @@ def test_classic_problem_as_good_as_trust_exact(name):
     assert np.linalg.norm(result.jac) < gtol
     assert_allclose(result.x, problem.minimizer, atol=problem.atol)
     assert result.nit <= reference.nit
-    assert np.all(np.diff(result.fun_history) <= 0)
+    assert np.all(np.diff(result.history["objective"]) <= 0)
 
 
 # 3. Indefinite Hessian at the start
@@ -257,7 +257,7 @@ def test_indefinite_start_is_damped_and_ends_at_a_minimum(problem):
         problem.fun, problem.x0, problem.grad, problem.hess
     )
 
-    assert result.damping[0] > 0
+    assert result.history["damping"][1] > 0
     assert result.success and result.positive_definite is True
     assert result.min_eigenvalue > 0
     assert_allclose(result.x, problem.minimizer, atol=problem.atol)
@@ -270,12 +270,12 @@ def test_failed_line_search_raises_the_damping():
     result = optimizer.minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
     assert result.success
     assert_allclose(result.x, [1.0, 1.0], atol=1e-8)
-    assert np.all(result.step_sizes >= 1.0)
+    assert np.all(result.history["step"][1:] >= 1.0)
     # Rosenbrock's Hessian is positive definite along this path: the damping
     # comes from rejected Newton steps only.
     assert all(np.linalg.eigvalsh(rosen_hess(x)).min() > 0 for x in result.iterates)
-    assert np.count_nonzero(result.damping) > 0
-    assert np.all(np.diff(result.fun_history) < 0)
+    assert np.count_nonzero(result.history["damping"][1:]) > 0
+    assert np.all(np.diff(result.history["objective"]) < 0)
 
 
 # 4. Singular Hessians, saddle points and maxima
@@ -288,7 +288,7 @@ def test_quartic_with_singular_minimum_converges_linearly():
     # Newton on x**4 is x <- x - 4x**3 / (12x**2) = 2x/3: linear convergence.
     assert_allclose(result.iterates[1:] / result.iterates[:-1], 2 / 3)
     assert result.success and abs(result.x) < 2e-3
-    assert np.all(result.step_sizes == 1.0)
+    assert np.all(result.history["step"][1:] == 1.0)
 
 
 def test_rank_deficient_quadratic_with_gradient_in_range():
@@ -300,7 +300,8 @@ def test_rank_deficient_quadratic_with_gradient_in_range():
         lambda x: A @ x - b,
         lambda x: A,
     )
-    assert np.all(result.damping > 0)  # Cholesky of the singular A fails every time
+    # Cholesky of the singular A fails every time.
+    assert np.all(result.history["damping"][1:] > 0)
     assert_allclose(
         result.x, [1.0, -2.0], atol=1e-8
     )  # the kernel coordinate is untouched
@@ -351,13 +352,14 @@ def test_result_fields_have_consistent_lengths():
     result = NewtonOptimizer().minimize(rosen, [-1.2, 1.0], rosen_der, rosen_hess)
     nit = result.nit
     assert result.iterates.shape == (nit + 1, 2)
-    assert result.fun_history.shape == result.grad_norm_history.shape == (nit + 1,)
-    assert result.damping.shape == result.step_sizes.shape == (nit,)
+    history = result.history
+    assert history["objective"].shape == history["grad_norm"].shape == (nit + 1,)
+    assert history["damping"].shape == history["step"].shape == (nit + 1,)
     assert result.nfev >= nit + 1 and result.njev == nit + 1 and result.nhev == nit + 1
     assert_allclose(result.iterates[-1], result.x)
-    assert result.fun_history[-1] == result.fun == rosen(result.x)
-    assert result.grad_norm_history[-1] == np.max(np.abs(result.jac)) <= 1e-8
-    assert_allclose(result.fun_history, [rosen(x) for x in result.iterates])
+    assert result.history["objective"][-1] == result.fun == rosen(result.x)
+    assert result.history["grad_norm"][-1] == np.max(np.abs(result.jac)) <= 1e-8
+    assert_allclose(result.history["objective"], [rosen(x) for x in result.iterates])
     assert result.status == 0 and isinstance(result.message, str)
     assert isinstance(result.positive_definite, bool)
 
@@ -396,7 +398,7 @@ def test_max_iter_reached_warns_and_reports_failure():
     assert not result.success and result.status == 1 and result.nit == 2
     assert len(result.iterates) == 3
     assert str(record[0].message) == f"NewtonOptimizer: {result.message}"
-    assert f"max|grad| = {result.grad_norm_history[-1]:.3g}" in result.message
+    assert f"max|grad| = {result.history['grad_norm'][-1]:.3g}" in result.message
 
 
 def test_wrong_gradient_stops_with_status_2_and_warns():
@@ -550,8 +552,10 @@ def test_step_leaving_the_domain_is_backtracked():
 
     result = NewtonOptimizer().minimize(fun, x0, grad, hess)
 
-    assert result.step_sizes[0] < 1
-    assert np.all(np.isfinite(result.fun_history)) and np.all(result.iterates > 0)
+    assert result.history["step"][1] < 1
+    assert np.all(np.isfinite(result.history["objective"])) and np.all(
+        result.iterates > 0
+    )
     # f'(x) = 1 - 1/x: |x - 1| is about |f'(x)| <= tol at the end.
     assert result.success and result.x == pytest.approx(1.0, abs=1e-8)
 
@@ -559,7 +563,9 @@ def test_step_leaving_the_domain_is_backtracked():
 @pytest.mark.parametrize("x0", [3.0, 5.0, 1e-3])
 def test_seed_function_converges_from_far_starts(x0):
     result = NewtonOptimizer().minimize(seed_fun, x0, seed_grad, seed_hess)
-    assert np.all(np.isfinite(result.fun_history)) and np.all(result.iterates > 0)
+    assert np.all(np.isfinite(result.history["objective"])) and np.all(
+        result.iterates > 0
+    )
     assert result.success and result.x == pytest.approx(SEED_MINIMIZER, abs=1e-10)
 
 
@@ -594,14 +600,14 @@ def test_collinear_least_squares_keeps_the_minimum_norm_solution():
         lambda w: X.T @ (X @ w - y) / 50,
         lambda w: H,
     )
-    assert result.success and np.all(result.damping > 0)
+    assert result.success and np.all(result.history["damping"][1:] > 0)
     assert_allclose(result.x, np.linalg.lstsq(X, y, rcond=None)[0], atol=1e-10)
 
 
 def test_nearly_singular_hessian_is_not_solved_plainly():
     # The same singular matrix, with the rounding that lets Cholesky pass:
     # H + 1e-14 * I. Its last pivot is 1e-14 of its diagonal entry.
-    from skperceptron._newton import _solve_damped
+    from skperceptron._linalg import _solve_damped
 
     A = np.array([[1.0, 1.0, 2.0], [1.0, 2.0, 3.0], [2.0, 3.0, 5.0]])
     A += 1e-14 * np.eye(3)
@@ -629,7 +635,7 @@ def first_damped_step(problem):
         result = NewtonOptimizer(max_iter=1).minimize(
             problem.fun, x0, problem.grad, problem.hess
         )
-    damping = result.damping[0]
+    damping = result.history["damping"][1]
     assert damping > -np.linalg.eigvalsh(H)[0]
     d = np.linalg.solve(H + damping * np.eye(x0.size), -g)
     radius = np.linalg.norm(g) ** 2 / np.linalg.norm(H @ g)
@@ -641,7 +647,7 @@ def first_damped_step(problem):
 def test_indefinite_damping_is_the_least_that_keeps_the_step_in_the_radius(problem):
     result, d = first_damped_step(problem)
     step = result.iterates[1] - np.asarray(problem.x0, dtype=float)
-    assert_allclose(step, result.step_sizes[0] * d, rtol=1e-8)
+    assert_allclose(step, result.history["step"][1] * d, rtol=1e-8)
 
 
 def test_levenberg_marquardt_mode_keeps_its_damping_ladder():
@@ -652,9 +658,9 @@ def test_levenberg_marquardt_mode_keeps_its_damping_ladder():
     result = NewtonOptimizer(damping="levenberg-marquardt").minimize(
         rosen, x0, rosen_der, rosen_hess
     )
-    assert result.success and np.all(result.damping > 0)
+    assert result.success and np.all(result.history["damping"][1:] > 0)
     first = 1e-3 * np.linalg.norm(H @ g) / np.linalg.norm(g)
-    assert result.damping[0] == pytest.approx(first)
+    assert result.history["damping"][1] == pytest.approx(first)
 
 
 # 11. The Newton decrement
@@ -756,7 +762,7 @@ def test_flat_function_at_max_iter_says_f_may_still_decrease():
     with pytest.warns(ConvergenceWarning) as record:
         result = NewtonOptimizer(tol=1e-4, max_iter=2).minimize(fun, 0.0, grad, hess)
     message = str(record[0].message)
-    assert result.status == 1 and result.grad_norm_history[-1] <= 1e-4
+    assert result.status == 1 and result.history["grad_norm"][-1] <= 1e-4
     assert "may still decrease" in message and "Increase max_iter" not in message
 
 
@@ -944,7 +950,7 @@ def test_failed_line_search_in_float32_names_the_precision():
             lambda x: np.diag(-1e4 * np.cos(x)),
         )
     message = str(record[0].message)
-    assert result.status == 2 and result.grad_norm_history[-1] > 1e-12
+    assert result.status == 2 and result.history["grad_norm"][-1] > 1e-12
     assert "no step could decrease f" in message and "float32" in message
     assert "Check the gradient against the function" in message
     assert "max_iter" not in message
@@ -972,7 +978,8 @@ def test_non_finite_gradient_or_hessian_is_named(which):
 
 
 def test_max_iter_at_a_saddle_says_so():
-    from skperceptron._newton import _Curvature, _message
+    from skperceptron._linalg import _Curvature
+    from skperceptron._newton import _message
 
     message = _message(
         1, nit=5, grad_norm=0.0, tol=1e-8, max_iter=5, decrement=0.0,

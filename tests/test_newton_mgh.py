@@ -127,7 +127,9 @@ def _iterations_to(result, reference):
     """
     target_f = reference.fun + 1e-8 * max(1.0, abs(reference.fun))
     target_g = np.max(np.abs(reference.jac))
-    good = (result.fun_history <= target_f) & (result.grad_norm_history <= target_g)
+    good = (result.history["objective"] <= target_f) & (
+        result.history["grad_norm"] <= target_g
+    )
     return int(np.argmax(good)) if good.any() else np.inf
 
 
@@ -169,8 +171,8 @@ def test_reaches_a_minimum_in_no_more_iterations_than_trust_exact(name, strict):
         # where trust-exact stops and we take a 10th step to max|g| = 2e-12.)
         assert _iterations_to(result, reference) <= reference.nit
     # Armijo: f decreases, up to its rounding error next to the minimum.
-    rounding = 8 * np.finfo(float).eps * np.abs(result.fun_history[:-1])
-    assert np.all(np.diff(result.fun_history) <= rounding)
+    rounding = 8 * np.finfo(float).eps * np.abs(result.history["objective"][:-1])
+    assert np.all(np.diff(result.history["objective"]) <= rounding)
 
 
 def test_biggs_exp6_leaves_the_symmetric_subspace():
@@ -207,5 +209,5 @@ def test_first_damping_comes_from_the_spectrum():
     _, vectors = np.linalg.eigh(problem.hess(problem.x0))
     step = result.iterates[1] - problem.x0
     along = vectors[:, 1] * np.sign(vectors[np.argmax(np.abs(vectors[:, 1])), 1])
-    expected = result.step_sizes[0] * (d + np.linalg.norm(d) * along)
+    expected = result.history["step"][1] * (d + np.linalg.norm(d) * along)
     assert_allclose(step, expected, rtol=1e-6, atol=1e-9)
