@@ -56,6 +56,7 @@ from ._compat import (
     fit_context,
     has_callbacks,
 )
+from ._docstrings import shared_docstring
 from ._gradient_descent import GradientDescent
 from ._loss import BinaryLogLoss, MultinomialLogLoss
 from ._newton import NewtonOptimizer
@@ -565,6 +566,7 @@ def check_init_param(estimator, name, expected_shape):
     return value.reshape(expected_shape)
 
 
+@shared_docstring()
 class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
     """Labels and probabilities shared by the classifiers.
 
@@ -597,10 +599,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch of gradient descent on the given data.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs.
+        {parameters_X_train}
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, all in ``classes``.
         classes : array-like of shape (n_classes,), default=None
@@ -630,10 +629,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
     def predict_proba(self, X):
         """Return the probability of each class.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Inputs.
+        {parameters_X}
 
         Returns
         -------
@@ -647,10 +643,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
     def predict_log_proba(self, X):
         """Return the logarithm of :meth:`predict_proba`, computed stably.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Inputs.
+        {parameters_X}
 
         Returns
         -------
@@ -681,10 +674,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
     def predict(self, X):
         """Predict the class of largest probability (each label above ½).
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Inputs.
+        {parameters_X}
 
         Returns
         -------

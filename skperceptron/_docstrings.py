@@ -107,7 +107,7 @@ or None
 }
 
 #: The fields of the linear models (the perceptrons).
-LINEAR = {
+_LINEAR = {
     "own_parameters": "model's own coefficients",
     "auto_steps": (
         "the update runs on the coefficients the same model has for "
@@ -121,27 +121,90 @@ LINEAR = {
         "Newton's method on the hand-derived Hessian (:class:`NewtonOptimizer` "
         "with ``tol``, ``max_iter`` and ``verbose``)."
     ),
-    "same_test": "``LogisticRegression``'s lbfgs and newton-cholesky solvers",
     "seeded": "",
-    "coef": "coef",
-    "intercept": "intercept",
-    "start": "zeros",
+    **{"coef": "coef", "intercept": "intercept", "start": "zeros"},
     "auto_parameters": "coefficients of standardized features",
     "parameter_order": "[coef_.T.ravel(), intercept_]",
 }
 
 #: The fields of the classifiers: early stopping on a stratified log-loss.
-CLASSIFIER = {
+_CLASSIFIER = {
     "held_out": "a stratified ``validation_fraction``",
-    "loss": "log-loss",
     "early_stopping_note": (
         " Its accuracy, which moves in steps of one row, stays flat for many "
         "full-batch epochs while the model still learns."
     ),
-    "validation_loss": "log-loss",
+    **{"loss": "log-loss", "validation_loss": "log-loss"},
 }
 
-_PLACEHOLDER = re.compile(r"^([ \t]*)\{(parameters|attributes)\}[ \t]*$", re.M)
+#: :class:`~skperceptron.PerceptronRegressor`'s fields.
+REGRESSOR = {
+    **_LINEAR,
+    "same_test": "``LogisticRegression``'s lbfgs and newton-cholesky solvers",
+    **{"penalty": "(alpha/2)‖w‖²", "not_penalized": "the intercept is"},
+    **{"held_out": "``validation_fraction``", "loss": "loss"},
+    **{"alpha_note": "", "early_stopping_note": ""},
+    "validation_loss": "half squared error",
+}
+
+#: :class:`~skperceptron.SigmoidPerceptronClassifier`'s fields.
+LOGISTIC = {
+    **_LINEAR,
+    **_CLASSIFIER,
+    "same_test": REGRESSOR["same_test"],
+    **{"penalty": "(alpha/2)‖W‖²", "not_penalized": "intercepts are"},
+    "alpha_note": (
+        " ``LogisticRegression(C=1/(alpha·n_samples))`` minimizes the same objective."
+    ),
+}
+
+#: :class:`~skperceptron.TwoLayerNetClassifier`'s fields.
+NETWORK = {
+    **_CLASSIFIER,
+    "own_parameters": "network's own weights",
+    "auto_steps": (
+        "the update runs on the weights the same network has for standardized "
+        "inputs (centred, scaled to unit variance), with one step per weight, "
+        "``αⱼ = 1/(λ Dⱼ)``: ``D`` is the diagonal of a bound of the "
+        "Gauss–Newton curvature of ``J`` where the fit starts (the network is "
+        "not convex) and ``λ`` the largest curvature left after that scaling "
+        "(for minibatches, that of a single sample)."
+    ),
+    "newton": (
+        "Newton's method (:class:`NewtonOptimizer` with ``tol``, ``max_iter`` "
+        "and ``verbose``) on the exact, hand-derived Hessian of ``J`` "
+        "(computed matrix-free above 2000 parameters), with "
+        "Levenberg–Marquardt damping ``(H + λI) d = −∇J``: ``λ`` starts at "
+        "``0.1‖H∇J‖/‖∇J‖``, is raised until ``H + λI`` is positive definite "
+        "and the full step decreases ``J``, and shrinks tenfold after each "
+        "full step, so that steps go from gradient-like to pure Newton steps "
+        "(quadratic convergence) near a minimum. At a stationary point with "
+        "negative curvature (a saddle such as ``W = 0``) it steps along that "
+        "curvature. For softmax outputs, the directions along which ``J`` is "
+        "constant (one shift of all classes' scores) are made definite."
+    ),
+    "same_test": "``MLPClassifier``'s lbfgs solver",
+    **{"penalty": "(alpha/2)(‖W1‖² + ‖W2‖²)", "not_penalized": "intercepts are"},
+    **{"alpha_note": "", "seeded": "the initial weights,"},
+    **{"coef": "coefs", "intercept": "intercepts", "start": "random weights"},
+    "auto_parameters": "weights for standardized inputs",
+    "parameter_order": "[W1.ravel(), b1, W2.ravel(), b2]",
+}
+
+#: The methods' shared entries, written as they are where their placeholder
+#: stands: the ``X`` of the methods that predict and of those that fit.
+ENTRIES = {
+    "parameters_X": """Parameters
+----------
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    Inputs.""",
+    "parameters_X_train": """Parameters
+----------
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    Training inputs.""",
+}
+
+_PLACEHOLDER = re.compile(r"^([ \t]*)\{(\w+)\}[ \t]*$", re.M)
 
 
 def _entry(template, fields, indent):
@@ -164,44 +227,54 @@ def render(docstring, fields):
     Parameters
     ----------
     docstring : str
-        A class docstring whose ``{parameters}`` and ``{attributes}`` lines,
-        each alone on its line, stand for the shared entries.
+        A docstring whose lines ``{parameters}`` and ``{attributes}`` stand for
+        the shared parameters and attributes (``{Parameters}`` for the
+        parameters with their section heading), and ``{parameters_X}`` (any
+        key of :data:`ENTRIES`) for that entry, each alone on its line.
     fields : dict of str
-        The model-specific words of the entries.
+        The model-specific words of the shared parameters and attributes.
 
     Returns
     -------
     docstring : str
-        The docstring with the entries in place.
+        The docstring with the entries in place; other lines are left as they
+        are.
     """
     sections = {"parameters": PARAMETERS, "attributes": ATTRIBUTES}
 
     def entries(match):
-        indent, section = match.groups()
-        return "\n".join(
-            _entry(template, fields, indent) for template in sections[section].values()
+        indent, name = match.groups()
+        if name in ENTRIES:
+            return textwrap.indent(ENTRIES[name], indent)
+        header = ""
+        if name == "Parameters":  # the section's heading too
+            name, header = "parameters", f"{indent}Parameters\n{indent}----------\n"
+        if name not in sections:
+            return match.group(0)
+        return header + "\n".join(
+            _entry(template, fields, indent) for template in sections[name].values()
         )
 
-    rendered, count = _PLACEHOLDER.subn(entries, docstring)
-    if count != 2:
-        raise ValueError("the docstring needs a {parameters} and an {attributes}")
-    return rendered
+    return _PLACEHOLDER.sub(entries, docstring)
 
 
 def shared_docstring(*field_sets, **fields):
-    """Return a class decorator writing the shared entries into its docstring.
+    """Return a class decorator writing the shared entries into its docstrings.
+
+    The class docstring and those of the methods the class defines are
+    rendered (the function a method decorator wraps too).
 
     Parameters
     ----------
     *field_sets : dict of str
-        Sets of model-specific words, such as :data:`LINEAR`.
+        Sets of model-specific words, such as :data:`REGRESSOR`.
     **fields : str
         More words, taking precedence over those of ``field_sets``.
 
     Returns
     -------
     decorate : callable
-        The decorator, returning the class with its docstring rendered by
+        The decorator, returning the class with its docstrings rendered by
         :func:`render`.
     """
     merged = {}
@@ -210,7 +283,12 @@ def shared_docstring(*field_sets, **fields):
     merged.update(fields)
 
     def decorate(cls):
-        cls.__doc__ = render(cls.__doc__, merged)
+        if cls.__doc__:
+            cls.__doc__ = render(cls.__doc__, merged)
+        for member in vars(cls).values():
+            while callable(member) and getattr(member, "__doc__", None):
+                member.__doc__ = render(member.__doc__, merged)
+                member = getattr(member, "__wrapped__", None)
         return cls
 
     return decorate

@@ -16,7 +16,7 @@ from ._base import (
     check_init_param,
     fit_method,
 )
-from ._docstrings import CLASSIFIER, LINEAR, shared_docstring
+from ._docstrings import LOGISTIC, REGRESSOR, shared_docstring
 from ._loss import HalfSquaredError
 from ._objective import LinearObjective
 
@@ -72,16 +72,7 @@ class _LinearModel:
         )
 
 
-@shared_docstring(
-    LINEAR,
-    penalty="(alpha/2)‖w‖²",
-    not_penalized="the intercept is",
-    alpha_note="",
-    held_out="``validation_fraction``",
-    loss="loss",
-    early_stopping_note="",
-    validation_loss="half squared error",
-)
+@shared_docstring(REGRESSOR)
 class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     """Regression perceptron ``ŷ = Xw + b`` trained by gradient descent.
 
@@ -89,9 +80,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     bias, trained on the half squared error by the update
     ``w ← w + α·mean((y − ŷ) x)``.
 
-    Parameters
-    ----------
-    {parameters}
+    {Parameters}
 
     Attributes
     ----------
@@ -131,10 +120,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     def fit(self, X, y, sample_weight=None, *, coef_init=None, intercept_init=None):
         """Fit the perceptron by gradient descent (or Newton's method).
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs.
+        {parameters_X_train}
         y : array-like of shape (n_samples,)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -168,10 +154,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     def partial_fit(self, X, y, sample_weight=None):
         """Run one epoch of gradient descent on the given data.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs.
+        {parameters_X_train}
         y : array-like of shape (n_samples,)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -191,10 +174,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     def predict(self, X):
         """Predict ``ŷ = Xw + b``.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Inputs.
+        {parameters_X}
 
         Returns
         -------
@@ -242,15 +222,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         return {"coef_": W[:, 0].copy(), "intercept_": b[0]}
 
 
-@shared_docstring(
-    LINEAR,
-    CLASSIFIER,
-    penalty="(alpha/2)‖W‖²",
-    not_penalized="intercepts are",
-    alpha_note=(
-        " ``LogisticRegression(C=1/(alpha·n_samples))`` minimizes the same objective."
-    ),
-)
+@shared_docstring(LOGISTIC)
 class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     """Classification perceptron ``ŷ = σ(Xw + b)`` trained by gradient descent.
 
@@ -258,9 +230,7 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     002, 003). Three or more: a softmax unit per class (multinomial), whose
     gradient keeps the same form ``(ŷ − y) x``.
 
-    Parameters
-    ----------
-    {parameters}
+    {Parameters}
 
     Attributes
     ----------
@@ -304,10 +274,7 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     def fit(self, X, y, sample_weight=None, *, coef_init=None, intercept_init=None):
         """Fit the classifier by gradient descent (or Newton's method).
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs.
+        {parameters_X_train}
         y : array-like of shape (n_samples,)
             Class labels (any type).
         sample_weight : array-like of shape (n_samples,), default=None
@@ -341,10 +308,7 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     def decision_function(self, X):
         """Return the raw scores ``z = Xw + b``.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Inputs.
+        {parameters_X}
 
         Returns
         -------

@@ -11,47 +11,13 @@ import numpy as np
 
 from ._base import BaseClassifier, check_init_array, fit_method
 from ._compat import Interval, StrOptions
-from ._docstrings import CLASSIFIER, shared_docstring
+from ._docstrings import NETWORK, shared_docstring
 from ._loss import BinaryLogLoss
 from ._network import ACTIVATIONS, TwoLayerObjective, forward
 from ._newton import NewtonOptimizer
 
 
-@shared_docstring(
-    CLASSIFIER,
-    own_parameters="network's own weights",
-    auto_steps=(
-        "the update runs on the weights the same network has for standardized "
-        "inputs (centred, scaled to unit variance), with one step per weight, "
-        "``αⱼ = 1/(λ Dⱼ)``: ``D`` is the diagonal of a bound of the "
-        "Gauss–Newton curvature of ``J`` where the fit starts (the network is "
-        "not convex) and ``λ`` the largest curvature left after that scaling "
-        "(for minibatches, that of a single sample)."
-    ),
-    newton=(
-        "Newton's method (:class:`NewtonOptimizer` with ``tol``, ``max_iter`` "
-        "and ``verbose``) on the exact, hand-derived Hessian of ``J`` "
-        "(computed matrix-free above 2000 parameters), with "
-        "Levenberg–Marquardt damping ``(H + λI) d = −∇J``: ``λ`` starts at "
-        "``0.1‖H∇J‖/‖∇J‖``, is raised until ``H + λI`` is positive definite "
-        "and the full step decreases ``J``, and shrinks tenfold after each "
-        "full step, so that steps go from gradient-like to pure Newton steps "
-        "(quadratic convergence) near a minimum. At a stationary point with "
-        "negative curvature (a saddle such as ``W = 0``) it steps along that "
-        "curvature. For softmax outputs, the directions along which ``J`` is "
-        "constant (one shift of all classes' scores) are made definite."
-    ),
-    same_test="``MLPClassifier``'s lbfgs solver",
-    penalty="(alpha/2)(‖W1‖² + ‖W2‖²)",
-    not_penalized="intercepts are",
-    alpha_note="",
-    seeded="the initial weights,",
-    coef="coefs",
-    intercept="intercepts",
-    start="random weights",
-    auto_parameters="weights for standardized inputs",
-    parameter_order="[W1.ravel(), b1, W2.ravel(), b2]",
-)
+@shared_docstring(NETWORK)
 class TwoLayerNetClassifier(BaseClassifier):
     """Two-layer neural network classifier trained by hand-derived backpropagation.
 
@@ -191,10 +157,7 @@ class TwoLayerNetClassifier(BaseClassifier):
     def fit(self, X, y, sample_weight=None, *, coefs_init=None, intercepts_init=None):
         """Fit the network by backpropagation and gradient descent (or Newton).
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs.
+        {parameters_X_train}
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels (any type), or a multilabel indicator matrix.
         sample_weight : array-like of shape (n_samples,), default=None
