@@ -49,7 +49,7 @@ def callback_context(estimator, max_subtasks):
     estimator : BaseEstimator
         The estimator being fitted.
     max_subtasks : int
-        The most iterations the fit may run.
+        How many iterations the fit may run at the most.
 
     Returns
     -------

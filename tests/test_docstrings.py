@@ -6,6 +6,7 @@ and every fitted attribute an estimator sets is documented.
 """
 
 import inspect
+import re
 
 import numpy as np
 import pandas as pd
@@ -126,3 +127,13 @@ def test_fitted_attributes_are_documented(cls, params):
     documented = {entry.name for entry in docscrape.ClassDoc(cls)["Attributes"]}
     assert fitted, "the fit set no attributes"
     assert fitted <= documented, sorted(fitted - documented)
+
+
+@pytest.mark.parametrize("import_path", PUBLIC_API)
+def test_no_placeholder_is_left(import_path):
+    """Every ``{name}`` line of the sources was rendered into its entries."""
+    obj = skperceptron
+    for name in import_path.split(".")[1:]:
+        obj = getattr(obj, name)
+    doc = inspect.getdoc(obj) or ""
+    assert not re.search(r"^\s*\{\w+\}\s*$", doc, re.M), import_path
