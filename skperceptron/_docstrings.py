@@ -191,8 +191,9 @@ NETWORK = {
     "parameter_order": "[W1.ravel(), b1, W2.ravel(), b2]",
 }
 
-#: The methods' shared entries, written as they are where their placeholder
-#: stands: the ``X`` of the methods that predict and of those that fit.
+#: Shared entries of methods and functions, written as they are where their
+#: placeholder stands: the ``X`` of the methods that predict and of those that
+#: fit, the network's arrays, an objective's data, and a plot's file.
 ENTRIES = {
     "parameters_X": """Parameters
 ----------
@@ -202,6 +203,25 @@ X : {array-like, sparse matrix} of shape (n_samples, n_features)
 ----------
 X : {array-like, sparse matrix} of shape (n_samples, n_features)
     Training inputs.""",
+    "parameters_X_A1": """Parameters
+----------
+X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    Inputs.
+A1 : ndarray of shape (n_samples, n_hidden)
+    Hidden activations.""",
+    "objective_data": """X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    Inputs.
+Y : ndarray of shape (n_samples, n_outputs)
+    Targets, encoded for ``loss``.
+sample_weight : ndarray of shape (n_samples,)
+    Non-negative weights with a positive sum.""",
+    "png_path": """path : path-like
+    Where to write the PNG.
+
+Returns
+-------
+path : path-like
+    ``path``.""",
 }
 
 _PLACEHOLDER = re.compile(r"^([ \t]*)\{(\w+)\}[ \t]*$", re.M)
@@ -259,10 +279,10 @@ def render(docstring, fields):
 
 
 def shared_docstring(*field_sets, **fields):
-    """Return a class decorator writing the shared entries into its docstrings.
+    """Return a decorator writing the shared entries into docstrings.
 
-    The class docstring and those of the methods the class defines are
-    rendered (the function a method decorator wraps too).
+    A function's docstring is rendered; for a class, its docstring and those
+    of the methods it defines (the function a method decorator wraps too).
 
     Parameters
     ----------
@@ -274,21 +294,23 @@ def shared_docstring(*field_sets, **fields):
     Returns
     -------
     decorate : callable
-        The decorator, returning the class with its docstrings rendered by
-        :func:`render`.
+        The decorator, returning the function or class with its docstrings
+        rendered by :func:`render`.
     """
     merged = {}
     for field_set in field_sets:
         merged.update(field_set)
     merged.update(fields)
 
-    def decorate(cls):
-        if cls.__doc__:
-            cls.__doc__ = render(cls.__doc__, merged)
-        for member in vars(cls).values():
+    def decorate(obj):
+        if obj.__doc__:
+            obj.__doc__ = render(obj.__doc__, merged)
+        if not isinstance(obj, type):
+            return obj
+        for member in vars(obj).values():
             while callable(member) and getattr(member, "__doc__", None):
                 member.__doc__ = render(member.__doc__, merged)
                 member = getattr(member, "__wrapped__", None)
-        return cls
+        return obj
 
     return decorate

@@ -103,6 +103,7 @@ from scipy.sparse.linalg import LinearOperator
 from scipy.special import expit
 
 from ._blocks import normalized, sum_over_rows, sum_row_blocks, weighted_grams
+from ._docstrings import shared_docstring
 from ._loss import MultinomialLogLoss
 from ._scaling import (
     StandardizedObjective,
@@ -205,18 +206,14 @@ def forward(X, W1, b1, W2, b2, activation):
     return A1, Z
 
 
+@shared_docstring()
 def backward(X, A1, derivative, W2, delta_out):
     """Return ``(∇W1, ∇b1, ∇W2, ∇b2)`` of ``Σᵢ delta_outᵢ · Zᵢ``, unpenalized.
 
     Seed 001's chain rule: ``delta_out`` is ``∂J/∂Z``, each hidden unit
     receives ``delta_out W2ᵀ`` scaled by its ``f'(z) = derivative``.
 
-    Parameters
-    ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Inputs.
-    A1 : ndarray of shape (n_samples, n_hidden)
-        Hidden activations.
+    {parameters_X_A1}
     derivative : ndarray of shape (n_samples, n_hidden)
         ``f'`` at the hidden units, from :data:`ACTIVATIONS`.
     W2 : ndarray of shape (n_hidden, n_outputs)
@@ -261,6 +258,7 @@ def _column_sums(A):
     return np.ones(A.shape[0], dtype=A.dtype) @ A
 
 
+@shared_docstring()
 def jacobian_vector(X, A1, derivative, W2, V):
     """Return ``J v``, the change of the scores ``Z`` along ``V = (dW1, .., db2)``.
 
@@ -268,12 +266,7 @@ def jacobian_vector(X, A1, derivative, W2, V):
 
         dZ1 = X dW1 + db1,   dA1 = f'(Z1) ⊙ dZ1,   dZ = dA1 W2 + A1 dW2 + db2
 
-    Parameters
-    ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Inputs.
-    A1 : ndarray of shape (n_samples, n_hidden)
-        Hidden activations.
+    {parameters_X_A1}
     derivative : ndarray of shape (n_samples, n_hidden)
         ``f'`` at the hidden units.
     W2 : ndarray of shape (n_hidden, n_outputs)
@@ -296,6 +289,7 @@ def jacobian_vector(X, A1, derivative, W2, V):
     return dZ
 
 
+@shared_docstring()
 def hessian_vector(X, A1, derivative, second, W2, delta_out, weights, V):
     """Return ``H v`` as ``(dW1, db1, dW2, db2)``, unpenalized: the R-operator.
 
@@ -316,12 +310,7 @@ def hessian_vector(X, A1, derivative, second, W2, delta_out, weights, V):
     ``R{A1}ᵀ δ`` and ``δ dW2ᵀ ⊙ f'`` are the ``W1``–``W2`` cross terms of
     ``Σᵢ δᵢ ∇²Zᵢ``, ``(δ W2ᵀ) ⊙ f'' ⊙ R{Z1}`` its ``W1``–``W1`` term.
 
-    Parameters
-    ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Inputs.
-    A1 : ndarray of shape (n_samples, n_hidden)
-        Hidden activations.
+    {parameters_X_A1}
     derivative, second : ndarray of shape (n_samples, n_hidden)
         ``f'`` and ``f''`` at the hidden units, from :data:`ACTIVATIONS`.
     W2 : ndarray of shape (n_hidden, n_outputs)
@@ -354,6 +343,7 @@ def hessian_vector(X, A1, derivative, second, W2, delta_out, weights, V):
     return np.asarray(hW1), hb1, hW2, hb2
 
 
+@shared_docstring()
 class TwoLayerObjective:
     """``J(θ)`` of the two-layer network under a per-sample ``loss``.
 
@@ -364,12 +354,7 @@ class TwoLayerObjective:
     loss : object
         :class:`~skperceptron._loss.BinaryLogLoss` (sigmoid outputs) or
         :class:`~skperceptron._loss.MultinomialLogLoss` (softmax outputs).
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Inputs.
-    Y : ndarray of shape (n_samples, n_outputs)
-        Targets, encoded for ``loss``.
-    sample_weight : ndarray of shape (n_samples,)
-        Non-negative weights with a positive sum.
+    {objective_data}
     alpha : float
         L2 penalty on ``W1`` and ``W2``.
     n_hidden : int
