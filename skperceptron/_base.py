@@ -51,6 +51,7 @@ from ._compat import (
     check_partial_fit_first_call,
     fit_context,
 )
+from ._docstrings import shared_docstring
 from ._gradient_descent import GradientDescent
 from ._loss import LOSSES, output_kind
 from ._newton import NewtonOptimizer
@@ -444,6 +445,7 @@ class _SharedEvaluation:
         return self.result
 
 
+@shared_docstring()
 class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
     """Labels and probabilities shared by the classifiers.
 
@@ -488,10 +490,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch of gradient descent on the given data.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs.
+        {parameters_X_train}
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, all in ``classes``.
         classes : array-like of shape (n_classes,), default=None
@@ -509,10 +508,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
     def predict_proba(self, X):
         """Return the probability of each class.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Inputs.
+        {parameters_X}
 
         Returns
         -------
@@ -527,10 +523,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
     def predict_log_proba(self, X):
         """Return the logarithm of :meth:`predict_proba`, computed stably.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Inputs.
+        {parameters_X}
 
         Returns
         -------
@@ -546,10 +539,7 @@ class BaseClassifier(ClassifierMixin, BaseGradientEstimator):
     def predict(self, X):
         """Predict the class of largest probability (each label above ½).
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Inputs.
+        {parameters_X}
 
         Returns
         -------

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 
 from ._base import BaseClassifier, BaseGradientEstimator, fit_method
+from ._docstrings import LOGISTIC, REGRESSOR, shared_docstring
 from ._objective import LinearObjective
 from ._validation import check_init_array, check_init_param
 
@@ -64,6 +65,7 @@ class _LinearModel:
         )
 
 
+@shared_docstring(REGRESSOR)
 class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     """Regression perceptron ``ŷ = Xw + b`` trained by gradient descent.
 
@@ -71,72 +73,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     bias, trained on the half squared error by the update
     ``w ← w + α·mean((y − ŷ) x)``.
 
-    Parameters
-    ----------
-    learning_rate : float or "auto", default="auto"
-        The step size α of ``θ ← θ − α ∇J(θ)``. A float is used literally,
-        on the model's own coefficients. ``"auto"`` is blind to the units of
-        the features: the update runs on the coefficients the same model has
-        for standardized features (centred, scaled to unit variance), with
-        one step per coefficient, ``αⱼ = 1/(λ Dⱼ)``, ``D`` the diagonal of a
-        bound of the curvature of ``J`` and ``λ`` the largest curvature left
-        after that scaling, so that every full-batch update lowers ``J``
-        (for minibatches, every single-sample update). The steps used are
-        ``learning_rate_``.
-    solver : {"gd", "nesterov", "newton"} or NewtonOptimizer, default="gd"
-        ``"gd"``: gradient descent, the seeds' update. ``"nesterov"``:
-        full-batch accelerated gradient descent with the same ``learning_rate``
-        (FISTA's momentum ``(k − 1)/(k + 2)``, dropped whenever it points
-        uphill; no momentum to tune; ``batch_size`` does not apply and the
-        momentum starts from zero at each call of ``fit`` or ``partial_fit``).
-        ``"newton"``: Newton's method on the
-        hand-derived Hessian (:class:`NewtonOptimizer` with ``tol``,
-        ``max_iter`` and ``verbose``); pass a configured
-        :class:`NewtonOptimizer` to choose its settings. Newton iterations
-        use the whole data set: ``learning_rate``, ``batch_size`` and
-        ``early_stopping`` do not apply (setting them warns).
-    max_iter : int, default=1000
-        Maximum number of epochs (Newton iterations for ``solver="newton"``).
-    tol : float, default=1e-5
-        Full-batch fits (``solver="gd"`` with ``batch_size=None``,
-        ``"nesterov"``, ``"newton"``) stop when ``max|∇J| ≤ tol``, the
-        gradient taken with respect to the coefficients of standardized
-        features (so that the test, like the steps, does not depend on the
-        units of the features; on standardized data it is the plain
-        ``max|∇J|``, the test of ``LogisticRegression``'s lbfgs and
-        newton-cholesky solvers); Newton's method also requires its Newton
-        decrement ``½ gᵀH⁻¹g ≤ tol``. Minibatches (``batch_size=k``) and
-        ``early_stopping`` stop when the objective, or the validation score,
-        has not improved by ``tol`` for ``n_iter_no_change`` epochs (or on the
-        gradient test), keeping the best parameters seen. When ``max_iter``
-        ends a fit first, a ``ConvergenceWarning`` says so, with the measured
-        gradient and a remedy.
-    n_iter_no_change : int, default=5
-        Epochs without improvement before minibatches or ``early_stopping``
-        stop; see ``tol``.
-    alpha : float, default=1e-4
-        Strength of the L2 penalty ``(alpha/2)‖w‖²`` (the intercept is not
-        penalized).
-    batch_size : int or None, default=None
-        ``None``: one full-batch update per epoch, the seeds' averaged
-        gradient. ``k``: shuffled minibatches of ``k`` rows (``1`` is the
-        seeds' per-sample update).
-    shuffle : bool, default=True
-        Whether to shuffle the rows before each epoch of minibatches.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the shuffling and the validation split.
-    warm_start : bool, default=False
-        Continue from the current ``coef_`` and ``intercept_`` (fitted or set
-        by hand) instead of zeros. ``coef_init`` and ``intercept_init`` given
-        to :meth:`fit` take precedence.
-    verbose : int, default=0
-        Print one line per epoch when positive.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop when its mean
-        loss has not decreased by ``tol`` for ``n_iter_no_change`` epochs;
-        keep the parameters of the lowest held-out loss.
-    validation_fraction : float, default=0.1
-        Fraction of the data held out by ``early_stopping``.
+    {Parameters}
 
     Attributes
     ----------
@@ -144,31 +81,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         The weights ``w``.
     intercept_ : float
         The bias ``b``.
-    n_iter_ : int
-        Number of epochs (or Newton iterations) run.
-    learning_rate_ : float, ndarray of shape (n_params,) or None
-        The step of the last fit: the float ``learning_rate``; for ``"auto"``
-        the steps ``αⱼ`` of the coefficients of standardized features,
-        ordered as ``[coef_.T.ravel(), intercept_]``; None for Newton's
-        method.
-    loss_curve_ : list of float
-        The training objective ``J`` after each epoch (or Newton iteration).
-    history_ : dict of ndarray
-        The ``verbose`` table's columns, recorded even when not printed:
-        ``"iter"``, ``"objective"`` (``J``), ``"grad_norm"`` (``max|∇J|``),
-        ``"step"``, ``"damping"`` (NaN for gradient descent) and ``"time"``.
-        Each call's first row is its starting point, so that
-        ``history_["objective"][1:]`` is ``loss_curve_`` after one fit;
-        ``partial_fit`` and ``warm_start`` append their rows.
-    validation_scores_ : list of float
-        Minus the mean half squared error of the held-out rows after each
-        epoch, higher being better (only with ``early_stopping``).
-    best_validation_score_ : float
-        Best of ``validation_scores_`` (only with ``early_stopping``).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {attributes}
 
     See Also
     --------
@@ -200,10 +113,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     def fit(self, X, y, sample_weight=None, *, coef_init=None, intercept_init=None):
         """Fit the perceptron by gradient descent (or Newton's method).
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs.
+        {parameters_X_train}
         y : array-like of shape (n_samples,)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -234,10 +144,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     def partial_fit(self, X, y, sample_weight=None):
         """Run one epoch of gradient descent on the given data.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs.
+        {parameters_X_train}
         y : array-like of shape (n_samples,)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -253,10 +160,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
     def predict(self, X):
         """Predict ``ŷ = Xw + b``.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Inputs.
+        {parameters_X}
 
         Returns
         -------
@@ -301,6 +205,7 @@ class PerceptronRegressor(RegressorMixin, _LinearModel, BaseGradientEstimator):
         return {"coef_": W[:, 0].copy(), "intercept_": b[0]}
 
 
+@shared_docstring(LOGISTIC)
 class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     """Classification perceptron ``ŷ = σ(Xw + b)`` trained by gradient descent.
 
@@ -308,75 +213,7 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     002, 003). Three or more: a softmax unit per class (multinomial), whose
     gradient keeps the same form ``(ŷ − y) x``.
 
-    Parameters
-    ----------
-    learning_rate : float or "auto", default="auto"
-        The step size α of ``θ ← θ − α ∇J(θ)``. A float is used literally,
-        on the model's own coefficients. ``"auto"`` is blind to the units of
-        the features: the update runs on the coefficients the same model has
-        for standardized features (centred, scaled to unit variance), with
-        one step per coefficient, ``αⱼ = 1/(λ Dⱼ)``, ``D`` the diagonal of a
-        bound of the curvature of ``J`` and ``λ`` the largest curvature left
-        after that scaling, so that every full-batch update lowers ``J``
-        (for minibatches, every single-sample update). The steps used are
-        ``learning_rate_``.
-    solver : {"gd", "nesterov", "newton"} or NewtonOptimizer, default="gd"
-        ``"gd"``: gradient descent, the seeds' update. ``"nesterov"``:
-        full-batch accelerated gradient descent with the same ``learning_rate``
-        (FISTA's momentum ``(k − 1)/(k + 2)``, dropped whenever it points
-        uphill; no momentum to tune; ``batch_size`` does not apply and the
-        momentum starts from zero at each call of ``fit`` or ``partial_fit``).
-        ``"newton"``: Newton's method on the
-        hand-derived Hessian (:class:`NewtonOptimizer` with ``tol``,
-        ``max_iter`` and ``verbose``); pass a configured
-        :class:`NewtonOptimizer` to choose its settings. Newton iterations
-        use the whole data set: ``learning_rate``, ``batch_size`` and
-        ``early_stopping`` do not apply (setting them warns).
-    max_iter : int, default=1000
-        Maximum number of epochs (Newton iterations for ``solver="newton"``).
-    tol : float, default=1e-5
-        Full-batch fits (``solver="gd"`` with ``batch_size=None``,
-        ``"nesterov"``, ``"newton"``) stop when ``max|∇J| ≤ tol``, the
-        gradient taken with respect to the coefficients of standardized
-        features (so that the test, like the steps, does not depend on the
-        units of the features; on standardized data it is the plain
-        ``max|∇J|``, the test of ``LogisticRegression``'s lbfgs and
-        newton-cholesky solvers); Newton's method also requires its Newton
-        decrement ``½ gᵀH⁻¹g ≤ tol``. Minibatches (``batch_size=k``) and
-        ``early_stopping`` stop when the objective, or the validation score,
-        has not improved by ``tol`` for ``n_iter_no_change`` epochs (or on the
-        gradient test), keeping the best parameters seen. When ``max_iter``
-        ends a fit first, a ``ConvergenceWarning`` says so, with the measured
-        gradient and a remedy.
-    n_iter_no_change : int, default=5
-        Epochs without improvement before minibatches or ``early_stopping``
-        stop; see ``tol``.
-    alpha : float, default=1e-4
-        Strength of the L2 penalty ``(alpha/2)‖W‖²`` (intercepts are not
-        penalized). ``LogisticRegression(C=1/(alpha·n_samples))`` minimizes
-        the same objective.
-    batch_size : int or None, default=None
-        ``None``: one full-batch update per epoch, the seeds' averaged
-        gradient. ``k``: shuffled minibatches of ``k`` rows (``1`` is the
-        seeds' per-sample update).
-    shuffle : bool, default=True
-        Whether to shuffle the rows before each epoch of minibatches.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the shuffling and the validation split.
-    warm_start : bool, default=False
-        Continue from the current ``coef_`` and ``intercept_`` (fitted or set
-        by hand) instead of zeros. ``coef_init`` and ``intercept_init`` given
-        to :meth:`fit` take precedence.
-    verbose : int, default=0
-        Print one line per epoch when positive.
-    early_stopping : bool, default=False
-        Hold out a stratified ``validation_fraction`` of the data and stop when
-        its mean log-loss has not decreased by ``tol`` for ``n_iter_no_change``
-        epochs; keep the parameters of the lowest held-out loss. (Its
-        accuracy, which moves in steps of one row, stays flat for many
-        full-batch epochs while the model still learns.)
-    validation_fraction : float, default=0.1
-        Fraction of the data held out by ``early_stopping``.
+    {Parameters}
 
     Attributes
     ----------
@@ -387,31 +224,7 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
         one row per class otherwise.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         The biases.
-    n_iter_ : int
-        Number of epochs (or Newton iterations) run.
-    learning_rate_ : float, ndarray of shape (n_params,) or None
-        The step of the last fit: the float ``learning_rate``; for ``"auto"``
-        the steps ``αⱼ`` of the coefficients of standardized features,
-        ordered as ``[coef_.T.ravel(), intercept_]``; None for Newton's
-        method.
-    loss_curve_ : list of float
-        The training objective ``J`` after each epoch (or Newton iteration).
-    history_ : dict of ndarray
-        The ``verbose`` table's columns, recorded even when not printed:
-        ``"iter"``, ``"objective"`` (``J``), ``"grad_norm"`` (``max|∇J|``),
-        ``"step"``, ``"damping"`` (NaN for gradient descent) and ``"time"``.
-        Each call's first row is its starting point, so that
-        ``history_["objective"][1:]`` is ``loss_curve_`` after one fit;
-        ``partial_fit`` and ``warm_start`` append their rows.
-    validation_scores_ : list of float
-        Minus the mean log-loss of the held-out rows after each epoch, higher
-        being better (only with ``early_stopping``).
-    best_validation_score_ : float
-        Best of ``validation_scores_`` (only with ``early_stopping``).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {attributes}
 
     See Also
     --------
@@ -444,10 +257,7 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     def fit(self, X, y, sample_weight=None, *, coef_init=None, intercept_init=None):
         """Fit the classifier by gradient descent (or Newton's method).
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs.
+        {parameters_X_train}
         y : array-like of shape (n_samples,)
             Class labels (any type).
         sample_weight : array-like of shape (n_samples,), default=None
@@ -481,10 +291,7 @@ class SigmoidPerceptronClassifier(_LinearModel, BaseClassifier):
     def decision_function(self, X):
         """Return the raw scores ``z = Xw + b``.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Inputs.
+        {parameters_X}
 
         Returns
         -------

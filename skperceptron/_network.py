@@ -103,6 +103,7 @@ from scipy.sparse.linalg import LinearOperator
 from scipy.special import expit
 
 from ._blocks import normalized, sum_over_rows, sum_row_blocks, weighted_grams
+from ._docstrings import shared_docstring
 from ._scaling import (
     StandardizedObjective,
     floor_curvature,
@@ -204,18 +205,14 @@ def forward(X, W1, b1, W2, b2, activation):
     return A1, Z
 
 
+@shared_docstring()
 def backward(X, A1, derivative, W2, delta_out):
     """Return ``(∇W1, ∇b1, ∇W2, ∇b2)`` of ``Σᵢ delta_outᵢ · Zᵢ``, unpenalized.
 
     Seed 001's chain rule: ``delta_out`` is ``∂J/∂Z``, each hidden unit
     receives ``delta_out W2ᵀ`` scaled by its ``f'(z) = derivative``.
 
-    Parameters
-    ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Inputs.
-    A1 : ndarray of shape (n_samples, n_hidden)
-        Hidden activations.
+    {parameters_X_A1}
     derivative : ndarray of shape (n_samples, n_hidden)
         ``f'`` at the hidden units, from :data:`ACTIVATIONS`.
     W2 : ndarray of shape (n_hidden, n_outputs)
@@ -260,6 +257,7 @@ def _column_sums(A):
     return np.ones(A.shape[0], dtype=A.dtype) @ A
 
 
+@shared_docstring()
 def jacobian_vector(X, A1, derivative, W2, V):
     """Return ``J v``, the change of the scores ``Z`` along ``V = (dW1, .., db2)``.
 
@@ -289,6 +287,7 @@ def jacobian_vector(X, A1, derivative, W2, V):
     return dZ
 
 
+@shared_docstring()
 def hessian_vector(X, A1, derivative, second, W2, delta_out, weights, V):
     """Return ``H v`` as ``(dW1, db1, dW2, db2)``, unpenalized: the R-operator.
 
@@ -343,6 +342,7 @@ def hessian_vector(X, A1, derivative, second, W2, delta_out, weights, V):
     return np.asarray(hW1), hb1, hW2, hb2
 
 
+@shared_docstring()
 class TwoLayerObjective:
     """``J(θ)`` of the two-layer network under a per-sample ``loss``.
 

@@ -22,6 +22,7 @@ for the softmax), the Hessian block of outputs ``k`` and ``m`` is::
 import numpy as np
 
 from ._blocks import normalized, sum_over_rows, weighted_grams
+from ._docstrings import shared_docstring
 from ._scaling import (
     StandardizedObjective,
     floor_curvature,
@@ -33,6 +34,7 @@ from ._scaling import (
 _MAX_DENSE_GRAM = 2048
 
 
+@shared_docstring()
 class LinearObjective:
     """``J(θ)`` for ``Z = XW + b`` under a per-sample ``loss`` (see module doc).
 
@@ -40,12 +42,7 @@ class LinearObjective:
     ----------
     loss : object
         One of the losses of :mod:`skperceptron._loss`.
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Inputs.
-    Y : ndarray of shape (n_samples, n_outputs)
-        Targets, encoded for ``loss``.
-    sample_weight : ndarray of shape (n_samples,)
-        Non-negative weights with a positive sum.
+    {objective_data}
     alpha : float
         L2 penalty on ``W``.
     """

@@ -5,6 +5,8 @@ rest of the main command work without it. Figures are drawn with the Agg
 backend and saved as PNG; each function returns the path it wrote.
 """
 
+from ._docstrings import shared_docstring
+
 COLORS = {"gd": "tab:blue", "newton": "tab:orange"}
 SOLVER_LABELS = {"gd": "gradient descent", "newton": "Newton's method"}
 
@@ -30,6 +32,7 @@ def _save(fig, path):
     return path
 
 
+@shared_docstring()
 def plot_loss_curves(panels, path):
     """Plot the training objective against the iteration, one panel per model.
 
@@ -38,13 +41,7 @@ def plot_loss_curves(panels, path):
     panels : list of (str, list of Fit)
         A title and the fits to draw in that panel (one per solver); each
         fit's estimator has ``loss_curve_`` and ``n_iter_``.
-    path : path-like
-        Where to write the PNG.
-
-    Returns
-    -------
-    path : path-like
-        ``path``.
+    {png_path}
     """
     fig, axes = _figure(1, len(panels), (5.2 * len(panels), 4.6))
     for ax, (title, fits) in zip(axes[0], panels, strict=True):
@@ -137,6 +134,7 @@ def _pick(fits, name, solver):
     return next(fit for fit in fits if fit.name == name and fit.solver == solver)
 
 
+@shared_docstring()
 def plot_alien_boundaries(record, path):
     """Decision boundaries of the perceptron and the network on the alien data.
 
@@ -146,13 +144,7 @@ def plot_alien_boundaries(record, path):
         The alien-moods data set and the fits on it, including
         ``SigmoidPerceptronClassifier`` and ``TwoLayerNetClassifier`` with
         both solvers.
-    path : path-like
-        Where to write the PNG.
-
-    Returns
-    -------
-    path : path-like
-        ``path``.
+    {png_path}
     """
     moods, fits = record.moods, record.fits
     X, y = moods.data, moods.target
@@ -189,6 +181,7 @@ def plot_alien_boundaries(record, path):
     return _save(fig, path)
 
 
+@shared_docstring()
 def plot_moons_boundaries(record, path):
     """Decision boundaries on two moons: one perceptron against the network.
 
@@ -197,13 +190,7 @@ def plot_moons_boundaries(record, path):
     record : HeldOut
         The two-moons record of the main command's held-out results, whose
         ``fits`` are pipelines fitted on the training split.
-    path : path-like
-        Where to write the PNG.
-
-    Returns
-    -------
-    path : path-like
-        ``path``.
+    {png_path}
     """
     X, y, fits = record.X, record.y, record.fits
     names = ["SigmoidPerceptronClassifier", "TwoLayerNetClassifier"]
@@ -226,6 +213,7 @@ def plot_moons_boundaries(record, path):
     return _save(fig, path)
 
 
+@shared_docstring()
 def plot_grid_search(record, path):
     """Plot the cross-validated score of each learning rate of a grid search.
 
@@ -234,13 +222,7 @@ def plot_grid_search(record, path):
     record : GridSearch
         The search, the largest curvature ``L`` of the objective (gradient
         descent diverges above ``2/L``) and the ``"auto"`` steps.
-    path : path-like
-        Where to write the PNG.
-
-    Returns
-    -------
-    path : path-like
-        ``path``.
+    {png_path}
     """
     import numpy as np
 

@@ -9,11 +9,13 @@ import numpy as np
 
 from ._base import BaseClassifier, fit_method
 from ._compat import Integral, Interval, StrOptions
+from ._docstrings import NETWORK, shared_docstring
 from ._network import ACTIVATIONS, TwoLayerObjective, forward
 from ._newton import NewtonOptimizer
 from ._validation import check_init_list, check_init_params
 
 
+@shared_docstring(NETWORK)
 class TwoLayerNetClassifier(BaseClassifier):
     """Two-layer neural network classifier trained by hand-derived backpropagation.
 
@@ -38,81 +40,7 @@ class TwoLayerNetClassifier(BaseClassifier):
         ``a > 0``). Newton's method needs a smooth ``f``: use ``"sigmoid"``
         or ``"tanh"`` with ``solver="newton"`` (relu's kinks stall it).
         ``TwoLayerNetClassifier(n_hidden=2)`` is the seeds' ``2-2-1`` network.
-    learning_rate : float or "auto", default="auto"
-        The step size α of ``θ ← θ − α ∇J(θ)``. A float is used literally,
-        on the network's own weights. ``"auto"`` is blind to the units of
-        the features: the update runs on the weights the same network has
-        for standardized inputs (centred, scaled to unit variance), with one
-        step per weight, ``αⱼ = 1/(λ Dⱼ)``: ``D`` is the diagonal of a bound
-        of the Gauss–Newton curvature of ``J`` where the fit starts (the
-        network is not convex) and ``λ`` the largest curvature left after
-        that scaling (for minibatches, that of a single sample). The steps
-        used are ``learning_rate_``.
-    solver : {"gd", "nesterov", "newton"} or NewtonOptimizer, default="gd"
-        ``"gd"``: gradient descent, the seeds' update. ``"nesterov"``:
-        full-batch accelerated gradient descent with the same ``learning_rate``
-        (FISTA's momentum ``(k − 1)/(k + 2)``, dropped whenever it points
-        uphill; no momentum to tune; ``batch_size`` does not apply and the
-        momentum starts from zero at each call of ``fit`` or ``partial_fit``).
-        ``"newton"``: Newton's method
-        (:class:`NewtonOptimizer` with ``tol``, ``max_iter`` and
-        ``verbose``) on the exact, hand-derived Hessian of ``J`` (computed
-        matrix-free above 2000 parameters), with Levenberg–Marquardt damping
-        ``(H + λI) d = −∇J``: ``λ`` starts at ``0.1‖H∇J‖/‖∇J‖``, is raised until
-        ``H + λI`` is positive definite and the full step decreases ``J``,
-        and shrinks tenfold after each full step, so that steps go from
-        gradient-like to pure Newton steps (quadratic convergence) near a
-        minimum. At a stationary point with negative curvature (a saddle
-        such as ``W = 0``) it steps along that curvature. For softmax
-        outputs, the directions along which ``J`` is constant (one shift of
-        all classes' scores) are made definite. Pass a configured
-        :class:`NewtonOptimizer` to choose its settings. Newton iterations use
-        the whole data set: ``learning_rate``, ``batch_size`` and
-        ``early_stopping`` do not apply (setting them warns).
-    max_iter : int, default=1000
-        Maximum number of epochs (Newton iterations for ``solver="newton"``).
-    tol : float, default=1e-5
-        Full-batch fits (``solver="gd"`` with ``batch_size=None``,
-        ``"nesterov"``, ``"newton"``) stop when ``max|∇J| ≤ tol``, the
-        gradient taken with respect to the coefficients of standardized
-        features (so that the test, like the steps, does not depend on the
-        units of the features; on standardized data it is the plain
-        ``max|∇J|``, the test of ``MLPClassifier``'s lbfgs
-        solver); Newton's method also requires its Newton
-        decrement ``½ gᵀH⁻¹g ≤ tol``. Minibatches (``batch_size=k``) and
-        ``early_stopping`` stop when the objective, or the validation score,
-        has not improved by ``tol`` for ``n_iter_no_change`` epochs (or on the
-        gradient test), keeping the best parameters seen. When ``max_iter``
-        ends a fit first, a ``ConvergenceWarning`` says so, with the measured
-        gradient and a remedy.
-    n_iter_no_change : int, default=5
-        Epochs without improvement before minibatches or ``early_stopping``
-        stop; see ``tol``.
-    alpha : float, default=1e-4
-        Strength of the L2 penalty ``(alpha/2)(‖W1‖² + ‖W2‖²)`` (intercepts
-        are not penalized).
-    batch_size : int or None, default=None
-        ``None``: one full-batch update per epoch, the seeds' averaged
-        gradient. ``k``: shuffled minibatches of ``k`` rows (``1`` is the
-        seeds' per-sample update).
-    shuffle : bool, default=True
-        Whether to shuffle the rows before each epoch of minibatches.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights, the shuffling and the validation split.
-    warm_start : bool, default=False
-        Continue from the current ``coefs_`` and ``intercepts_`` (fitted or
-        set by hand) instead of random weights. ``coefs_init`` and
-        ``intercepts_init`` given to :meth:`fit` take precedence.
-    verbose : int, default=0
-        Print one line per epoch when positive.
-    early_stopping : bool, default=False
-        Hold out a stratified ``validation_fraction`` of the data and stop when
-        its mean log-loss has not decreased by ``tol`` for ``n_iter_no_change``
-        epochs; keep the parameters of the lowest held-out loss. (Its
-        accuracy, which moves in steps of one row, stays flat for many
-        full-batch epochs while the model still learns.)
-    validation_fraction : float, default=0.1
-        Fraction of the data held out by ``early_stopping``.
+    {parameters}
 
     Attributes
     ----------
@@ -129,30 +57,7 @@ class TwoLayerNetClassifier(BaseClassifier):
         or labels.
     out_activation_ : str
         ``"logistic"`` (sigmoid outputs) or ``"softmax"``.
-    n_iter_ : int
-        Number of epochs (or Newton iterations) run.
-    learning_rate_ : float, ndarray of shape (n_params,) or None
-        The step of the last fit: the float ``learning_rate``; for ``"auto"``
-        the steps ``αⱼ`` of the weights for standardized inputs, ordered as
-        ``[W1.ravel(), b1, W2.ravel(), b2]``; None for Newton's method.
-    loss_curve_ : list of float
-        The training objective ``J`` after each epoch.
-    history_ : dict of ndarray
-        The ``verbose`` table's columns, recorded even when not printed:
-        ``"iter"``, ``"objective"`` (``J``), ``"grad_norm"`` (``max|∇J|``),
-        ``"step"``, ``"damping"`` (NaN for gradient descent) and ``"time"``.
-        Each call's first row is its starting point, so that
-        ``history_["objective"][1:]`` is ``loss_curve_`` after one fit;
-        ``partial_fit`` and ``warm_start`` append their rows.
-    validation_scores_ : list of float
-        Minus the mean log-loss of the held-out rows after each epoch, higher
-        being better (only with ``early_stopping``).
-    best_validation_score_ : float
-        Best of ``validation_scores_`` (only with ``early_stopping``).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {attributes}
 
     See Also
     --------
@@ -250,10 +155,7 @@ class TwoLayerNetClassifier(BaseClassifier):
     def fit(self, X, y, sample_weight=None, *, coefs_init=None, intercepts_init=None):
         """Fit the network by backpropagation and gradient descent (or Newton).
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training inputs.
+        {parameters_X_train}
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels (any type), or a multilabel indicator matrix.
         sample_weight : array-like of shape (n_samples,), default=None
