@@ -7,6 +7,7 @@ scikit-learn 1.6 to 1.9 (``tests/test_compat.py`` checks each name).
 
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.base import _fit_context as fit_context
 from sklearn.utils._param_validation import (
     Interval,
@@ -16,7 +17,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call as check_partial_fit_first_call,
 )
-from sklearn.utils.validation import _check_sample_weight as check_sample_weight
+from sklearn.utils.validation import _check_sample_weight
 
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin
@@ -39,6 +40,18 @@ __all__ = [
     "has_callbacks",
     "validate_parameter_constraints",
 ]
+
+
+def check_sample_weight(sample_weight, X, **kwargs):
+    """Return scikit-learn's checked ``sample_weight``, refusing all-zero weights.
+
+    scikit-learn refuses weights that are all zero from release 1.7 on; with
+    1.6 they would divide by zero, so they are refused here for every release.
+    """
+    sample_weight = _check_sample_weight(sample_weight, X, **kwargs)
+    if not np.any(sample_weight):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return sample_weight
 
 
 def callback_context(estimator, max_subtasks):

@@ -90,3 +90,11 @@ def test_callback_helpers_match_the_installed_release():
     else:  # scikit-learn < 1.9
         assert context is None
         assert not hasattr(reg, "set_callbacks")
+
+
+def test_all_zero_sample_weights_are_refused_whatever_the_release():
+    X = np.ones((3, 2))
+    with pytest.raises(ValueError, match="non-zero"):
+        _compat.check_sample_weight(np.zeros(3), X)
+    with pytest.raises(ValueError, match="non-zero"):
+        PerceptronRegressor().fit(X, [1.0, 2.0, 3.0], sample_weight=np.zeros(3))
