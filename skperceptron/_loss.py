@@ -26,7 +26,21 @@ import numpy as np
 from scipy.special import expit, log_expit, logsumexp
 
 
-class HalfSquaredError:
+class _Output:
+    """What every kind of output shares: the scores an estimator returns."""
+
+    #: Whether adding one constant to every output changes no loss.
+    shift_invariant = False
+
+    def prediction(self, Z):
+        """Return what ``predict`` (regression) or ``decision_function`` returns.
+
+        ``Z`` itself, 1-D for one output.
+        """
+        return Z[:, 0] if Z.shape[1] == 1 else Z
+
+
+class HalfSquaredError(_Output):
     """Half squared error of the regression perceptron (seed 000).
 
     ``L(y, ŷ) = ½ (y − ŷ)²`` with ``ŷ = z``.
@@ -36,14 +50,8 @@ class HalfSquaredError:
     curvature_bound = 1.0
     #: The output unit, as ``MLPRegressor.out_activation_`` names it.
     out_activation = "identity"
-    #: Whether adding one constant to every output changes no loss.
-    shift_invariant = False
     #: Whether ``J`` has a finite minimizer whatever the data, with ``alpha = 0``.
     bounded = True
-
-    def prediction(self, Z):
-        """Return what ``predict`` returns: ``ŷ``, 1-D for one output."""
-        return Z[:, 0] if Z.shape[1] == 1 else Z
 
     def stratify(self, Y):
         """Return the key of a stratified split: none for regression."""
@@ -77,10 +85,9 @@ class HalfSquaredError:
         return self.hessian_weights(Z)
 
 
-class _LogLoss:
+class _LogLoss(_Output):
     """What the log-losses share as outputs: log-probabilities and labels."""
 
-    shift_invariant = False
     bounded = False  # scaling up weights that separate the classes lowers J
 
     def predict_log_proba(self, Z):
@@ -92,10 +99,6 @@ class _LogLoss:
         log_proba = self._log_proba(Z)
         log_proba[self.predict_proba(Z) == 1] = 0.0
         return log_proba
-
-    def prediction(self, Z):
-        """Return what ``decision_function`` returns: ``Z``, 1-D for one output."""
-        return Z[:, 0] if Z.shape[1] == 1 else Z
 
     def labels(self, Z, classes):
         """Return the class of largest probability of each row of ``Z``."""
