@@ -286,7 +286,7 @@ class GradientDescent:
             )
             if _at_rounding_level(watch):  # more epochs would not help
                 return (
-                    f"{message} In float32 that is within 1e4 rounding errors of "
+                    f"{message} In float32 that is within 100 rounding errors of "
                     "the start's gradient: rounding, not the number of epochs, "
                     "may keep it there. Raise tol, or fit float64 data."
                 )
@@ -405,14 +405,14 @@ def _at_rounding_level(watch):
     """Tell whether a float32 gradient has fallen to near its rounding error.
 
     Computed in float32, ``max|∇J|`` carries a rounding error of about
-    ``eps · max|∇J(θ₀)|`` (the size of the terms summed); within ``1e4`` of
+    ``eps · max|∇J(θ₀)|`` (the size of the terms summed); within ``100`` of
     that, rounding, not the number of epochs, may be what keeps it above
     ``tol``.
     """
     if watch.best_grad.dtype != np.float32:
         return False
     noise = np.finfo(np.float32).eps * watch.initial_grad_norm
-    return _max_abs(watch.best_grad) <= 1e4 * noise
+    return _max_abs(watch.best_grad) <= 100 * noise
 
 
 def _max_abs(grad):
